@@ -1,0 +1,170 @@
+// tokenize, predict and params: the model-level commands.
+#include "commands.h"
+
+#include "model/hf_import.h"
+#include "text/tokenizer.h"
+#include "train/param_count.h"
+#include "train/predictor.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+namespace adapterlab::cli {
+namespace {
+
+using nlohmann::json;
+
+struct TokenizeOptions {
+    std::string vocab;
+    bool cased = false;
+    int maxLength = 512;
+};
+
+struct PredictOptions {
+    std::string model;
+    int maxLength = -1; // default: min(128, the model's positions)
+    int batchSize = 32;
+    bool json = false;
+};
+
+struct ParamsOptions {
+    std::string model, config, method = "adapter";
+    int64_t adapterSize = 64;
+    int topK = 1;
+    int numLabels = -1;
+    bool json = false;
+};
+
+void runTokenize(const TokenizeOptions& o) {
+    text::Tokenizer tok(text::Vocab::load(o.vocab), {!o.cased});
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        const auto ex = train::parseTextLine(line);
+        const auto e = ex.pair ? tok.encode(ex.text, std::string_view(*ex.pair), o.maxLength)
+                               : tok.encode(ex.text, std::nullopt, o.maxLength);
+        json tokens = json::array();
+        for (auto id : e.inputIds) tokens.push_back(tok.vocab().token(static_cast<int32_t>(id)));
+        std::cout << json{{"input_ids", e.inputIds},
+                          {"token_type_ids", e.tokenTypeIds},
+                          {"tokens", tokens}}
+                         .dump(-1, ' ', false, json::error_handler_t::replace)
+                  << '\n';
+    }
+}
+
+void runPredict(const PredictOptions& o) {
+    const auto files = model::HfModelFiles::inDirectory(o.model, true);
+    model::ImportReport report;
+    auto m = model::loadHfModel(files, std::nullopt, true, &report);
+    if (!report.headLoaded)
+        std::cerr << "warning: " << files.weights
+                  << " has no classifier; predictions come from an untrained head\n";
+    const int64_t positions = m->config().maxPositions;
+    const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
+                                          : o.maxLength;
+    if (maxLength < 3 || maxLength > positions)
+        throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
+                    std::to_string(positions) + "], the model's positions");
+    const auto labels = m->config().labels;
+    train::Predictor predictor(m, text::Tokenizer(text::Vocab::load(files.vocab),
+                                                  train::tokenizerOptionsForFolder(o.model)),
+                               maxLength);
+    std::vector<train::TextExample> examples;
+    std::string line;
+    while (std::getline(std::cin, line)) examples.push_back(train::parseTextLine(line));
+    const auto preds = predictor.predict(examples, static_cast<size_t>(o.batchSize));
+    for (const auto& p : preds) {
+        if (o.json) {
+            json j = {{"logits", p.logits}, {"probabilities", p.probabilities}};
+            j["label"] = p.label >= 0 ? json(labels.at(static_cast<size_t>(p.label))) : json(nullptr);
+            std::cout << j.dump() << '\n';
+        } else {
+            std::cout << (p.label >= 0 ? labels.at(static_cast<size_t>(p.label)) : "-");
+            for (size_t i = 0; i < p.logits.size(); ++i)
+                std::cout << '\t' << std::setprecision(6) << p.logits[i];
+            for (size_t i = 0; i < p.probabilities.size(); ++i)
+                std::cout << '\t' << std::setprecision(4) << p.probabilities[i];
+            std::cout << '\n';
+        }
+    }
+}
+
+void runParams(const ParamsOptions& o) {
+    if (o.model.empty() == o.config.empty())
+        throw CLI::ValidationError("give exactly one of --model or --config");
+    model::BertConfig config = model::BertConfig::fromFile(
+        o.config.empty() ? model::HfModelFiles::inDirectory(o.model).config : o.config);
+    if (o.numLabels > 0) {
+        config.labels.assign(static_cast<size_t>(o.numLabels), "");
+        config.regression = o.numLabels == 1;
+    }
+    model::AdapterConfig adapter;
+    adapter.size = o.adapterSize;
+    adapter.validate("--adapter-size");
+    train::MethodSpec method{train::parseMethod(o.method), o.topK};
+    const auto c = train::countParameters(config, method, adapter);
+    if (o.json) {
+        json j = c.toJson();
+        j["method"] = train::toString(method.method);
+        if (method.usesAdapters()) j["adapter_size"] = adapter.size;
+        if (method.method == train::Method::TopK) j["top_k"] = method.topK;
+        std::cout << j.dump() << '\n';
+        return;
+    }
+    std::cout << "method      " << train::toString(method.method) << '\n'
+              << "total       " << c.total << '\n'
+              << "backbone    " << c.backbone << '\n'
+              << "trainable   " << c.trainable << " (" << std::fixed << std::setprecision(3)
+              << c.trainablePercent() << "% of the backbone)\n"
+              << "group              total    trainable\n";
+    for (int g = 0; g < model::kNumParamGroups; ++g)
+        std::cout << std::left << std::setw(14) << model::toString(static_cast<model::ParamGroup>(g))
+                  << std::right << std::setw(12) << c.byGroup[g] << std::setw(13)
+                  << c.trainableByGroup[g] << '\n';
+}
+
+} // namespace
+
+void addTokenize(CLI::App& app) {
+    auto o = std::make_shared<TokenizeOptions>();
+    auto* cmd = app.add_subcommand("tokenize", "WordPiece-tokenize stdin (one text per line, TAB "
+                                               "separates a pair) to JSON lines");
+    cmd->add_option("--vocab", o->vocab, "vocab.txt")->required()->check(CLI::ExistingFile);
+    cmd->add_flag("--cased", o->cased, "keep case and accents (cased vocabularies)");
+    cmd->add_option("--max-length", o->maxLength, "truncate to N tokens incl. specials")
+        ->check(CLI::Range(3, 1 << 20));
+    cmd->callback([o] { runTokenize(*o); });
+}
+
+void addPredict(CLI::App& app) {
+    auto o = std::make_shared<PredictOptions>();
+    auto* cmd = app.add_subcommand("predict", "classify texts from stdin with a Hugging Face BERT "
+                                              "folder that has a classifier");
+    cmd->add_option("--model", o->model, "folder with config.json, vocab.txt, model.safetensors")
+        ->required();
+    cmd->add_option("--max-length", o->maxLength, "maximum tokens per example");
+    cmd->add_option("--batch-size", o->batchSize, "examples per forward pass")
+        ->check(CLI::Range(1, 4096));
+    cmd->add_flag("--json", o->json, "one JSON object per line");
+    cmd->callback([o] { runPredict(*o); });
+}
+
+void addParams(CLI::App& app) {
+    auto o = std::make_shared<ParamsOptions>();
+    auto* cmd = app.add_subcommand("params", "count total and trainable parameters per group");
+    cmd->add_option("--model", o->model, "Hugging Face BERT folder");
+    cmd->add_option("--config", o->config, "a config.json")->check(CLI::ExistingFile);
+    cmd->add_option("--method", o->method, "adapter | full | top_k | layernorm | head_only")
+        ->required();
+    cmd->add_option("--adapter-size", o->adapterSize, "adapter bottleneck m");
+    cmd->add_option("--top-k", o->topK, "layers trained by top_k");
+    cmd->add_option("--num-labels", o->numLabels, "classifier outputs (default: the config's)");
+    cmd->add_flag("--json", o->json, "JSON output");
+    cmd->callback([o] { runParams(*o); });
+}
+
+} // namespace adapterlab::cli

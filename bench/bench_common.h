@@ -1,0 +1,28 @@
+#pragma once
+// Timing helpers shared by the benchmarks: wall-clock repeats and their median.
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace adapterlab::bench {
+
+template <typename F>
+std::vector<double> timeRepeats(int repeats, F&& f) {
+    std::vector<double> seconds;
+    for (int i = 0; i < repeats; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        f();
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return seconds;
+}
+
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
+
+} // namespace adapterlab::bench

@@ -1,0 +1,51 @@
+#pragma once
+// Model and adapter configuration (no torch): parsed from Hugging Face config.json, validated.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace adapterlab::model {
+
+/// BERT hyper-parameters as in a Hugging Face config.json.
+struct BertConfig {
+    int64_t vocabSize = 30522;
+    int64_t hiddenSize = 768;
+    int64_t numLayers = 12;
+    int64_t numHeads = 12;
+    int64_t intermediateSize = 3072;
+    int64_t maxPositions = 512;
+    int64_t typeVocabSize = 2;
+    double layerNormEps = 1e-12;
+    double hiddenDropout = 0.1;
+    double attentionDropout = 0.1;
+    double initializerRange = 0.02;
+    /// Classifier labels in id order; one label (or problemType regression) means regression.
+    std::vector<std::string> labels{"LABEL_0", "LABEL_1"};
+    bool regression = false;
+
+    int64_t numLabels() const { return regression ? 1 : static_cast<int64_t>(labels.size()); }
+    int64_t headDim() const { return hiddenSize / numHeads; }
+
+    /// Throws Error(origin: what) for absurd or inconsistent values.
+    void validate(const std::string& origin = "config") const;
+
+    static BertConfig fromJson(const nlohmann::json& j, const std::string& origin = "config.json");
+    static BertConfig fromFile(const std::string& path);
+    nlohmann::json toJson() const;
+
+    static BertConfig base(); ///< BERT-base: d=768, L=12, 12 heads, ffn 3072
+};
+
+/// Houlsby adapter settings.
+struct AdapterConfig {
+    int64_t size = 64;     ///< bottleneck m
+    double initStd = 1e-2; ///< std of the truncated (±2σ) normal for adapter weights
+
+    void validate(const std::string& origin = "adapter config") const;
+    static AdapterConfig fromJson(const nlohmann::json& j, const std::string& origin = "adapter");
+    nlohmann::json toJson() const;
+};
+
+} // namespace adapterlab::model

@@ -1,0 +1,122 @@
+#include "model/hf_import.h"
+
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace adapterlab::model {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shapeString(const std::vector<int64_t>& s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+}
+
+// Old TF-converted checkpoints call LayerNorm parameters gamma and beta.
+std::string legacyName(const std::string& name) {
+    const auto ln = name.find("LayerNorm.");
+    if (ln == std::string::npos) return {};
+    const std::string tail = name.substr(ln + 10);
+    const std::string head = name.substr(0, ln + 10);
+    if (tail == "weight") return head + "gamma";
+    if (tail == "bias") return head + "beta";
+    return {};
+}
+
+} // namespace
+
+HfModelFiles HfModelFiles::inDirectory(const std::string& dir, bool requireVocab) {
+    if (!fs::is_directory(dir)) throw Error("model folder '" + dir + "' does not exist");
+    HfModelFiles f{(fs::path(dir) / "config.json").string(),
+                   (fs::path(dir) / "model.safetensors").string(),
+                   (fs::path(dir) / "vocab.txt").string()};
+    if (!fs::exists(f.config)) throw Error("model folder '" + dir + "' has no config.json");
+    if (!fs::exists(f.weights))
+        throw Error("model folder '" + dir + "' has no model.safetensors (only the safetensors "
+                    "format is read)");
+    if (requireVocab && !fs::exists(f.vocab))
+        throw Error("model folder '" + dir + "' has no vocab.txt");
+    return f;
+}
+
+ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file) {
+    ImportReport report;
+    std::set<std::string> used;
+    torch::NoGradGuard guard;
+    for (auto& item : model->named_parameters()) {
+        const std::string& name = item.key();
+        torch::Tensor& param = item.value();
+        if (groupOf(name) == ParamGroup::Adapters) continue;
+        const bool isHead = groupOf(name) == ParamGroup::Head;
+        const TensorInfo* t = nullptr;
+        for (const std::string& candidate :
+             {name, "bert." + name, legacyName(name), "bert." + legacyName(name)}) {
+            if (candidate.empty() || candidate == "bert.") continue;
+            if ((t = file.find(candidate))) break;
+        }
+        if (!t) {
+            if (isHead) continue; // a backbone without a task head: keep the fresh classifier
+            throw Error(file.origin() + ": tensor '" + name + "' is missing");
+        }
+        const std::vector<int64_t> expected = param.sizes().vec();
+        if (t->shape != expected) {
+            if (isHead)
+                throw Error(file.origin() + ": classifier tensor '" + t->name + "' has shape " +
+                            shapeString(t->shape) + " but the config asks for " +
+                            shapeString(expected) + " (num_labels mismatch?)");
+            throw Error(file.origin() + ": tensor '" + t->name + "' has shape " +
+                        shapeString(t->shape) + ", expected " + shapeString(expected) +
+                        " from the config");
+        }
+        std::vector<float> values = file.toFloat(*t);
+        param.copy_(torch::from_blob(values.data(), expected, torch::kFloat));
+        used.insert(t->name);
+        if (isHead) report.headLoaded = true;
+    }
+    // A head is loaded only when both its tensors were.
+    if (report.headLoaded && model->hasHead()) {
+        report.headLoaded = used.count("classifier.weight") && used.count("classifier.bias");
+        if (!report.headLoaded) throw Error(file.origin() + ": classifier is incomplete");
+    }
+    for (const auto& t : file.tensors())
+        if (!used.count(t.name)) report.unused.push_back(t.name);
+    return report;
+}
+
+BertModel loadHfModel(const HfModelFiles& files, const std::optional<AdapterConfig>& adapter,
+                      bool withHead, ImportReport* report) {
+    const BertConfig config = BertConfig::fromFile(files.config);
+    BertModel model(config, adapter, withHead);
+    const auto file = SafetensorsFile::load(files.weights);
+    const ImportReport r = loadHfWeights(model, file);
+    if (report) *report = r;
+    return model;
+}
+
+void saveHfModel(BertModel& model, const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error("cannot create folder '" + dir + "': " + ec.message());
+    std::vector<torch::Tensor> keep; // contiguous float copies alive until written
+    std::vector<TensorToWrite> tensors;
+    for (const auto& item : model->named_parameters()) {
+        if (groupOf(item.key()) == ParamGroup::Adapters) continue;
+        keep.push_back(item.value().detach().to(torch::kCPU, torch::kFloat).contiguous());
+        tensors.push_back({item.key(), keep.back().sizes().vec(), keep.back().data_ptr<float>()});
+    }
+    writeSafetensors((fs::path(dir) / "model.safetensors").string(), tensors,
+                     {{"format", "pt"}});
+    const std::string configPath = (fs::path(dir) / "config.json").string();
+    std::ofstream out(configPath, std::ios::trunc);
+    out << model->config().toJson().dump(1) << '\n';
+    if (!out) throw Error("cannot write '" + configPath + "'");
+}
+
+} // namespace adapterlab::model

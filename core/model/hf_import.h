@@ -1,0 +1,39 @@
+#pragma once
+// Hugging Face BERT folders: config.json + model.safetensors (+ vocab.txt), read and written.
+#include "model/bert.h"
+#include "model/param_spec.h"
+#include "model/safetensors.h"
+
+#include <string>
+#include <vector>
+
+namespace adapterlab::model {
+
+struct HfModelFiles {
+    std::string config;  ///< config.json
+    std::string weights; ///< model.safetensors
+    std::string vocab;   ///< vocab.txt (may not exist for models used without text)
+
+    /// The standard file names inside `dir`; throws Error when the folder or a file is missing
+    /// (vocab.txt is checked only when requireVocab).
+    static HfModelFiles inDirectory(const std::string& dir, bool requireVocab = false);
+};
+
+struct ImportReport {
+    bool headLoaded = false;            ///< classifier.* found and loaded
+    std::vector<std::string> unused;    ///< tensors in the file the model does not use
+};
+
+/// Copies the file's tensors into the model (names with or without "bert."; LayerNorm
+/// gamma/beta accepted). Adapters are never read from a backbone file. A missing backbone tensor
+/// or a shape mismatch throws Error naming the tensor; a missing classifier keeps its fresh init.
+ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file);
+
+/// Builds a model from the folder's config and loads its weights.
+BertModel loadHfModel(const HfModelFiles& files, const std::optional<AdapterConfig>& adapter,
+                      bool withHead, ImportReport* report = nullptr);
+
+/// Writes config.json and model.safetensors (backbone and classifier, no adapters) into dir.
+void saveHfModel(BertModel& model, const std::string& dir);
+
+} // namespace adapterlab::model

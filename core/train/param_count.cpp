@@ -1,0 +1,43 @@
+#include "train/param_count.h"
+
+#include <nlohmann/json.hpp>
+
+namespace adapterlab::train {
+
+ParamCounts countParameters(const model::BertConfig& config, const MethodSpec& method,
+                            const model::AdapterConfig& adapter, bool withHead) {
+    method.validate(config.numLayers);
+    std::optional<model::AdapterConfig> ad;
+    if (method.usesAdapters()) ad = adapter;
+    ParamCounts c;
+    for (const auto& p : model::parameterSpecs(config, ad, withHead)) {
+        const int64_t n = p.numel();
+        const auto g = static_cast<size_t>(p.group);
+        c.total += n;
+        c.byGroup[g] += n;
+        if (p.group != model::ParamGroup::Adapters && p.group != model::ParamGroup::Head)
+            c.backbone += n;
+        if (isTrainable(p, method, config.numLayers)) {
+            c.trainable += n;
+            c.trainableByGroup[g] += n;
+        }
+    }
+    return c;
+}
+
+nlohmann::json ParamCounts::toJson() const {
+    nlohmann::json groups = nlohmann::json::object(), trainableGroups = nlohmann::json::object();
+    for (int g = 0; g < model::kNumParamGroups; ++g) {
+        const char* name = model::toString(static_cast<model::ParamGroup>(g));
+        groups[name] = byGroup[g];
+        trainableGroups[name] = trainableByGroup[g];
+    }
+    return {{"total", total},
+            {"trainable", trainable},
+            {"backbone", backbone},
+            {"trainable_percent", trainablePercent()},
+            {"groups", groups},
+            {"trainable_groups", trainableGroups}};
+}
+
+} // namespace adapterlab::train

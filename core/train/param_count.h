@@ -1,0 +1,29 @@
+#pragma once
+// Parameter accounting per group and per training method, from the config alone.
+#include "model/param_spec.h"
+#include "train/method.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace adapterlab::train {
+
+struct ParamCounts {
+    int64_t total = 0;     ///< every parameter of the model as built (backbone + adapters + head)
+    int64_t trainable = 0; ///< trained per task under the method
+    int64_t backbone = 0;  ///< encoder + pooler without adapters or head (the shared part)
+    std::array<int64_t, model::kNumParamGroups> byGroup{};
+    std::array<int64_t, model::kNumParamGroups> trainableByGroup{};
+
+    /// Trainable parameters as a percentage of the backbone.
+    double trainablePercent() const { return backbone ? 100.0 * trainable / backbone : 0.0; }
+    nlohmann::json toJson() const;
+};
+
+ParamCounts countParameters(const model::BertConfig& config, const MethodSpec& method,
+                            const model::AdapterConfig& adapter, bool withHead = true);
+
+} // namespace adapterlab::train

@@ -1,0 +1,91 @@
+#include "train/predictor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace adapterlab::train {
+
+Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId) {
+    const auto B = static_cast<int64_t>(encodings.size());
+    int64_t T = 0;
+    for (const auto& e : encodings) T = std::max<int64_t>(T, static_cast<int64_t>(e.inputIds.size()));
+    Batch b{torch::full({B, T}, padId, torch::kLong), torch::zeros({B, T}, torch::kLong),
+            torch::zeros({B, T}, torch::kLong)};
+    auto ids = b.ids.accessor<int64_t, 2>();
+    auto types = b.typeIds.accessor<int64_t, 2>();
+    auto mask = b.mask.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < B; ++i) {
+        const auto& e = encodings[static_cast<size_t>(i)];
+        for (size_t t = 0; t < e.inputIds.size(); ++t) {
+            ids[i][static_cast<int64_t>(t)] = e.inputIds[t];
+            types[i][static_cast<int64_t>(t)] = e.tokenTypeIds[t];
+            mask[i][static_cast<int64_t>(t)] = e.attentionMask[t];
+        }
+    }
+    return b;
+}
+
+Predictor::Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength)
+    : model_(std::move(model)), tokenizer_(std::move(tokenizer)), maxLength_(maxLength) {}
+
+std::vector<Prediction> Predictor::predict(const std::vector<TextExample>& examples,
+                                           size_t batchSize) {
+    torch::NoGradGuard guard;
+    model_->eval();
+    const auto device = model_->parameters().front().device();
+    const bool regression = model_->config().regression;
+    std::vector<Prediction> out;
+    out.reserve(examples.size());
+    for (size_t start = 0; start < examples.size(); start += batchSize) {
+        const size_t end = std::min(examples.size(), start + batchSize);
+        std::vector<text::Encoding> enc;
+        for (size_t i = start; i < end; ++i) {
+            const auto& ex = examples[i];
+            enc.push_back(ex.pair ? tokenizer_.encode(ex.text, std::string_view(*ex.pair), maxLength_)
+                                  : tokenizer_.encode(ex.text, std::nullopt, maxLength_));
+        }
+        const Batch b = collate(enc, tokenizer_.vocab().padId());
+        const auto logits =
+            model_->forward(b.ids.to(device), b.typeIds.to(device), b.mask.to(device))
+                .logits.to(torch::kCPU, torch::kFloat).contiguous(); // [B, C]
+        const auto probs = torch::softmax(logits, -1).contiguous();
+        for (int64_t i = 0; i < logits.size(0); ++i) {
+            Prediction p;
+            const float* l = logits[i].data_ptr<float>();
+            p.logits.assign(l, l + logits.size(1));
+            if (!regression) {
+                const float* pr = probs[i].data_ptr<float>();
+                p.probabilities.assign(pr, pr + probs.size(1));
+                p.label = logits[i].argmax().item<int64_t>();
+            }
+            out.push_back(std::move(p));
+        }
+    }
+    return out;
+}
+
+TextExample parseTextLine(const std::string& line) {
+    std::string s = line;
+    if (!s.empty() && s.back() == '\r') s.pop_back();
+    const auto tab = s.find('\t');
+    if (tab == std::string::npos) return {s, std::nullopt};
+    return {s.substr(0, tab), s.substr(tab + 1)};
+}
+
+text::TokenizerOptions tokenizerOptionsForFolder(const std::string& dir) {
+    text::TokenizerOptions opts;
+    std::ifstream in(std::filesystem::path(dir) / "tokenizer_config.json");
+    if (!in) return opts;
+    try {
+        const auto j = nlohmann::json::parse(in);
+        if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean())
+            opts.lowerCase = j["do_lower_case"].get<bool>();
+    } catch (const nlohmann::json::exception&) {
+        // An unreadable tokenizer_config.json is not fatal: the vocabulary still works uncased.
+    }
+    return opts;
+}
+
+} // namespace adapterlab::train

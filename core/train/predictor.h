@@ -1,0 +1,47 @@
+#pragma once
+// Batched inference: texts (or text pairs) in, logits and probabilities out.
+#include "model/bert.h"
+#include "text/tokenizer.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adapterlab::train {
+
+struct TextExample {
+    std::string text;
+    std::optional<std::string> pair;
+};
+
+struct Prediction {
+    std::vector<float> logits;
+    std::vector<float> probabilities; ///< empty for regression
+    int64_t label = -1;               ///< argmax, -1 for regression
+};
+
+/// Pads the encodings to the longest one. Output tensors are [B, T] int64 on the CPU.
+struct Batch {
+    torch::Tensor ids, typeIds, mask;
+};
+Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId);
+
+class Predictor {
+public:
+    Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength = 128);
+    std::vector<Prediction> predict(const std::vector<TextExample>& examples, size_t batchSize = 32);
+
+private:
+    model::BertModel model_;
+    text::Tokenizer tokenizer_;
+    int maxLength_;
+};
+
+/// Reads stdin-style lines: a TAB separates the two texts of a pair.
+TextExample parseTextLine(const std::string& line);
+
+/// Tokenizer options for a Hugging Face folder: do_lower_case from tokenizer_config.json when
+/// present, else uncased.
+text::TokenizerOptions tokenizerOptionsForFolder(const std::string& dir);
+
+} // namespace adapterlab::train

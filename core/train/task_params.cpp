@@ -1,0 +1,92 @@
+#include "train/task_params.h"
+
+#include "model/safetensors.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace adapterlab::train {
+namespace {
+
+using nlohmann::json;
+
+// The model config fields that decide parameter shapes.
+json shapeDefiningConfig(const model::BertConfig& c) {
+    return {{"vocab_size", c.vocabSize},           {"hidden_size", c.hiddenSize},
+            {"num_hidden_layers", c.numLayers},    {"num_attention_heads", c.numHeads},
+            {"intermediate_size", c.intermediateSize}, {"max_position_embeddings", c.maxPositions},
+            {"type_vocab_size", c.typeVocabSize},  {"num_labels", c.numLabels()}};
+}
+
+model::ParamSpec specOf(const std::string& name) {
+    return {name, {}, model::groupOf(name), model::layerOf(name)};
+}
+
+} // namespace
+
+std::vector<std::string> trainableParameterNames(model::BertModel& m, const MethodSpec& method) {
+    std::vector<std::string> names;
+    for (const auto& item : m->named_parameters())
+        if (isTrainable(specOf(item.key()), method, m->numLayers())) names.push_back(item.key());
+    return names;
+}
+
+void saveTaskParameters(model::BertModel& m, const MethodSpec& method, const std::string& path,
+                        const std::map<std::string, std::string>& extra) {
+    std::map<std::string, std::string> meta = extra;
+    meta["format"] = kTaskParamsFormat;
+    meta["format_version"] = std::to_string(kTaskParamsVersion);
+    meta["model_config"] = shapeDefiningConfig(m->config()).dump();
+    meta["adapter_config"] = m->adapterConfig() ? m->adapterConfig()->toJson().dump() : "null";
+    meta["method"] = toString(method.method);
+    meta["top_k"] = std::to_string(method.topK);
+    const auto params = m->named_parameters();
+    std::vector<torch::Tensor> keep;
+    std::vector<model::TensorToWrite> tensors;
+    for (const auto& name : trainableParameterNames(m, method)) {
+        keep.push_back(params[name].detach().to(torch::kCPU, torch::kFloat).contiguous());
+        tensors.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
+    }
+    model::writeSafetensors(path, tensors, meta);
+}
+
+std::map<std::string, std::string> readTaskParameterMetadata(const std::string& path) {
+    const auto file = model::SafetensorsFile::load(path);
+    const auto& meta = file.metadata();
+    const auto format = meta.find("format");
+    if (format == meta.end() || format->second != kTaskParamsFormat)
+        throw Error(path + ": not an AdapterLab task-parameter file");
+    const auto version = meta.find("format_version");
+    if (version == meta.end() || version->second != std::to_string(kTaskParamsVersion))
+        throw Error(path + ": task-parameter format version " +
+                    (version == meta.end() ? std::string("(none)") : version->second) +
+                    " is not supported (this build reads version " +
+                    std::to_string(kTaskParamsVersion) + ")");
+    return meta;
+}
+
+void loadTaskParameters(model::BertModel& m, const std::string& path) {
+    readTaskParameterMetadata(path);
+    const auto file = model::SafetensorsFile::load(path);
+    const auto& meta = file.metadata();
+    if (meta.at("model_config") != shapeDefiningConfig(m->config()).dump())
+        throw Error(path + ": trained for a different model (" + meta.at("model_config") + ")");
+    const std::string adapters =
+        m->adapterConfig() ? m->adapterConfig()->toJson().dump() : "null";
+    const auto savedAdapters = meta.find("adapter_config");
+    if (savedAdapters != meta.end() && savedAdapters->second != "null" && adapters != "null" &&
+        json::parse(savedAdapters->second)["size"] != json::parse(adapters)["size"])
+        throw Error(path + ": adapter size differs (" + savedAdapters->second + ")");
+    auto params = m->named_parameters();
+    torch::NoGradGuard guard;
+    for (const auto& t : file.tensors()) {
+        auto* p = params.find(t.name);
+        if (!p) throw Error(path + ": tensor '" + t.name + "' does not exist in this model");
+        if (p->sizes().vec() != t.shape)
+            throw Error(path + ": tensor '" + t.name + "' has the wrong shape for this model");
+        std::vector<float> values = file.toFloat(t);
+        p->copy_(torch::from_blob(values.data(), t.shape, torch::kFloat));
+    }
+}
+
+} // namespace adapterlab::train

@@ -1,0 +1,14 @@
+#pragma once
+// Errors the engine reports to users: the message says what went wrong and where.
+#include <stdexcept>
+#include <string>
+
+namespace adapterlab {
+
+/// Thrown for any user-facing failure (bad file, bad setting, bad checkpoint).
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace adapterlab

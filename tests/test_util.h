@@ -1,0 +1,32 @@
+#pragma once
+// Shared helpers for the tests: where the real data lives, and skipping when it is absent.
+#include <QDir>
+#include <QFile>
+#include <QString>
+#include <QTest>
+
+#include <string>
+
+namespace testutil {
+
+/// ../shared/data (or $ADAPTERLAB_SHARED_DATA).
+inline QString sharedData() {
+    const QByteArray env = qgetenv("ADAPTERLAB_SHARED_DATA");
+    return env.isEmpty() ? QString(ADAPTERLAB_SHARED_DATA) : QString::fromLocal8Bit(env);
+}
+
+inline std::string dataPath(const QString& rel) {
+    return QDir(sharedData()).filePath(rel).toStdString();
+}
+
+inline bool haveData(const QString& rel) { return QFile::exists(QDir(sharedData()).filePath(rel)); }
+
+} // namespace testutil
+
+/// Skips the test with a clear message when a shared data file is absent.
+#define REQUIRE_SHARED_DATA(rel)                                                                   \
+    do {                                                                                           \
+        if (!testutil::haveData(rel))                                                              \
+            QSKIP(qPrintable(QStringLiteral("shared data absent: ") + testutil::sharedData() +     \
+                             "/" + (rel)));                                                        \
+    } while (0)
