@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages AdapterLab needs to build, test and run; only the missing ones.
 set -euo pipefail
 
+# libopenblas0-openmp: without it LibTorch falls back to the reference BLAS (30x slower matmuls).
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev
+  libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev
   qt6-base-dev libqt6sql6-sqlite libqcustomplot-dev
   xvfb xauth
 )

@@ -7,5 +7,9 @@ namespace adapterlab::cli {
 void addTokenize(CLI::App& app);
 void addPredict(CLI::App& app);
 void addParams(CLI::App& app);
+void addTrain(CLI::App& app);
+void addRuns(CLI::App& app);
+void addEval(CLI::App& app);
+void addInitBackbone(CLI::App& app);
 
 } // namespace adapterlab::cli

@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
     adapterlab::cli::addTokenize(app);
     adapterlab::cli::addPredict(app);
     adapterlab::cli::addParams(app);
+    adapterlab::cli::addTrain(app);
+    adapterlab::cli::addRuns(app);
+    adapterlab::cli::addEval(app);
+    adapterlab::cli::addInitBackbone(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,7 +1,9 @@
 // tokenize, predict and params: the model-level commands.
 #include "commands.h"
 
+#include "experiments/run_job.h"
 #include "model/hf_import.h"
+#include "store/store.h"
 #include "text/tokenizer.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
@@ -9,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -25,7 +28,8 @@ struct TokenizeOptions {
 };
 
 struct PredictOptions {
-    std::string model;
+    std::string model, db;
+    int64_t run = 0;
     int maxLength = -1; // default: min(128, the model's positions)
     int batchSize = 32;
     bool json = false;
@@ -56,23 +60,9 @@ void runTokenize(const TokenizeOptions& o) {
     }
 }
 
-void runPredict(const PredictOptions& o) {
-    const auto files = model::HfModelFiles::inDirectory(o.model, true);
-    model::ImportReport report;
-    auto m = model::loadHfModel(files, std::nullopt, true, &report);
-    if (!report.headLoaded)
-        std::cerr << "warning: " << files.weights
-                  << " has no classifier; predictions come from an untrained head\n";
-    const int64_t positions = m->config().maxPositions;
-    const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
-                                          : o.maxLength;
-    if (maxLength < 3 || maxLength > positions)
-        throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
-                    std::to_string(positions) + "], the model's positions");
-    const auto labels = m->config().labels;
-    train::Predictor predictor(m, text::Tokenizer(text::Vocab::load(files.vocab),
-                                                  train::tokenizerOptionsForFolder(o.model)),
-                               maxLength);
+// Reads stdin, predicts, prints one line per text.
+void predictStdin(train::Predictor& predictor, const std::vector<std::string>& labels,
+                  const PredictOptions& o) {
     std::vector<train::TextExample> examples;
     std::string line;
     while (std::getline(std::cin, line)) examples.push_back(train::parseTextLine(line));
@@ -91,6 +81,37 @@ void runPredict(const PredictOptions& o) {
             std::cout << '\n';
         }
     }
+}
+
+void runPredict(const PredictOptions& o) {
+    if (o.model.empty() == o.db.empty())
+        throw CLI::ValidationError("give either --model DIR or --db FILE --run ID");
+    if (!o.db.empty()) {
+        store::Store store(o.db, true);
+        auto run = experiments::loadRun(store, o.run);
+        experiments::setThreads(run.config.threads);
+        train::Predictor predictor(run.model, *run.tokenizer,
+                                   o.maxLength > 0 ? o.maxLength : run.config.maxLength);
+        predictStdin(predictor, run.regression ? std::vector<std::string>{} : run.labels, o);
+        return;
+    }
+    const auto files = model::HfModelFiles::inDirectory(o.model, true);
+    model::ImportReport report;
+    auto m = model::loadHfModel(files, std::nullopt, true, &report);
+    if (!report.headLoaded)
+        std::cerr << "warning: " << files.weights
+                  << " has no classifier; predictions come from an untrained head\n";
+    const int64_t positions = m->config().maxPositions;
+    const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
+                                          : o.maxLength;
+    if (maxLength < 3 || maxLength > positions)
+        throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
+                    std::to_string(positions) + "], the model's positions");
+    const auto labels = m->config().labels;
+    train::Predictor predictor(m, text::Tokenizer(text::Vocab::load(files.vocab),
+                                                  train::tokenizerOptionsForFolder(o.model)),
+                               maxLength);
+    predictStdin(predictor, labels, o);
 }
 
 void runParams(const ParamsOptions& o) {
@@ -127,7 +148,40 @@ void runParams(const ParamsOptions& o) {
                   << c.trainableByGroup[g] << '\n';
 }
 
+struct InitOptions {
+    std::string out, vocab;
+    model::BertConfig config;
+    uint64_t seed = 1;
+};
+
+// A randomly initialised BERT folder: the "random initialisation" baseline, and small test backbones.
+void runInitBackbone(InitOptions& o) {
+    const auto vocab = text::Vocab::load(o.vocab);
+    o.config.vocabSize = static_cast<int64_t>(vocab.size());
+    o.config.validate("init-backbone");
+    torch::manual_seed(o.seed);
+    model::BertModel m(o.config, std::nullopt, false);
+    model::saveHfModel(m, o.out);
+    vocab.save((std::filesystem::path(o.out) / "vocab.txt").string());
+    std::cout << "wrote " << o.out << " (" << o.config.numLayers << " layers, d=" << o.config.hiddenSize
+              << ", vocab " << vocab.size() << ")\n";
+}
+
 } // namespace
+
+void addInitBackbone(CLI::App& app) {
+    auto o = std::make_shared<InitOptions>();
+    auto* cmd = app.add_subcommand("init-backbone", "write a randomly initialised BERT folder");
+    cmd->add_option("--out", o->out, "output folder")->required();
+    cmd->add_option("--vocab", o->vocab, "vocab.txt")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--hidden", o->config.hiddenSize, "hidden size d");
+    cmd->add_option("--layers", o->config.numLayers, "encoder layers L");
+    cmd->add_option("--heads", o->config.numHeads, "attention heads");
+    cmd->add_option("--ffn", o->config.intermediateSize, "feed-forward size");
+    cmd->add_option("--positions", o->config.maxPositions, "maximum positions");
+    cmd->add_option("--seed", o->seed, "random seed");
+    cmd->callback([o] { runInitBackbone(*o); });
+}
 
 void addTokenize(CLI::App& app) {
     auto o = std::make_shared<TokenizeOptions>();
@@ -144,8 +198,9 @@ void addPredict(CLI::App& app) {
     auto o = std::make_shared<PredictOptions>();
     auto* cmd = app.add_subcommand("predict", "classify texts from stdin with a Hugging Face BERT "
                                               "folder that has a classifier");
-    cmd->add_option("--model", o->model, "folder with config.json, vocab.txt, model.safetensors")
-        ->required();
+    cmd->add_option("--model", o->model, "folder with config.json, vocab.txt, model.safetensors");
+    cmd->add_option("--db", o->db, "experiment file (with --run)");
+    cmd->add_option("--run", o->run, "a stored run's id");
     cmd->add_option("--max-length", o->maxLength, "maximum tokens per example");
     cmd->add_option("--batch-size", o->batchSize, "examples per forward pass")
         ->check(CLI::Range(1, 4096));

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -46,7 +47,25 @@ HfModelFiles HfModelFiles::inDirectory(const std::string& dir, bool requireVocab
     return f;
 }
 
-ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file) {
+std::string fileFingerprint(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot open '" + path + "'");
+    uint64_t h = 1469598103934665603ULL;
+    uint64_t size = 0;
+    std::vector<char> buf(1 << 20);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<size_t>(in.gcount());
+        for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ULL;
+        size += n;
+    }
+    char out[64];
+    std::snprintf(out, sizeof out, "%llu-%016llx", static_cast<unsigned long long>(size),
+                  static_cast<unsigned long long>(h));
+    return out;
+}
+
+ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool loadHead) {
     ImportReport report;
     std::set<std::string> used;
     torch::NoGradGuard guard;
@@ -55,6 +74,7 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file) {
         torch::Tensor& param = item.value();
         if (groupOf(name) == ParamGroup::Adapters) continue;
         const bool isHead = groupOf(name) == ParamGroup::Head;
+        if (isHead && !loadHead) continue;
         const TensorInfo* t = nullptr;
         for (const std::string& candidate :
              {name, "bert." + name, legacyName(name), "bert." + legacyName(name)}) {

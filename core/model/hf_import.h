@@ -27,7 +27,11 @@ struct ImportReport {
 /// Copies the file's tensors into the model (names with or without "bert."; LayerNorm
 /// gamma/beta accepted). Adapters are never read from a backbone file. A missing backbone tensor
 /// or a shape mismatch throws Error naming the tensor; a missing classifier keeps its fresh init.
-ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file);
+/// With loadHead false the classifier is never read (a new task gets a fresh head).
+ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool loadHead = true);
+
+/// A short identity of a weights file: size and FNV-1a 64 of its bytes, as hex.
+std::string fileFingerprint(const std::string& path);
 
 /// Builds a model from the folder's config and loads its weights.
 BertModel loadHfModel(const HfModelFiles& files, const std::optional<AdapterConfig>& adapter,

@@ -227,34 +227,39 @@ std::vector<float> SafetensorsFile::toFloat(const TensorInfo& t) const {
     return out;
 }
 
-void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
+std::vector<char> encodeSafetensors(const std::vector<TensorToWrite>& tensors,
+                                    const std::map<std::string, std::string>& metadata) {
     json header = json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     size_t offset = 0;
+    std::vector<size_t> sizes;
     for (const auto& t : tensors) {
         int64_t n = 1;
         for (auto s : t.shape) n *= s;
-        const size_t bytes = static_cast<size_t>(n) * 4;
-        header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
-        offset += bytes;
+        sizes.push_back(static_cast<size_t>(n) * 4);
+        header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + sizes.back()}}};
+        offset += sizes.back();
     }
     std::string h = header.dump();
     h.append((8 - h.size() % 8) % 8, ' '); // keep the data 8-byte aligned
+    std::vector<char> out(8 + h.size() + offset);
+    const uint64_t len = h.size();
+    for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((len >> (8 * i)) & 0xFF);
+    std::memcpy(out.data() + 8, h.data(), h.size());
+    char* p = out.data() + 8 + h.size();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        if (sizes[i]) std::memcpy(p, tensors[i].data, sizes[i]);
+        p += sizes[i];
+    }
+    return out;
+}
+
+void writeFileAtomically(const std::string& path, const std::vector<char>& bytes) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw Error("cannot write '" + tmp + "'");
-        uint64_t len = h.size();
-        char lenBytes[8];
-        for (int i = 0; i < 8; ++i) lenBytes[i] = static_cast<char>((len >> (8 * i)) & 0xFF);
-        out.write(lenBytes, 8);
-        out.write(h.data(), static_cast<std::streamsize>(h.size()));
-        for (const auto& t : tensors) {
-            int64_t n = 1;
-            for (auto s : t.shape) n *= s;
-            out.write(reinterpret_cast<const char*>(t.data), static_cast<std::streamsize>(n * 4));
-        }
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.flush();
         if (!out) {
             out.close();
@@ -268,6 +273,11 @@ void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>&
         std::remove(tmp.c_str());
         throw Error("cannot move '" + tmp + "' to '" + path + "': " + ec.message());
     }
+}
+
+void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+    writeFileAtomically(path, encodeSafetensors(tensors, metadata));
 }
 
 } // namespace adapterlab::model

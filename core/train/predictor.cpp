@@ -1,31 +1,13 @@
 #include "train/predictor.h"
 
+#include "data/batching.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 
 namespace adapterlab::train {
-
-Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId) {
-    const auto B = static_cast<int64_t>(encodings.size());
-    int64_t T = 0;
-    for (const auto& e : encodings) T = std::max<int64_t>(T, static_cast<int64_t>(e.inputIds.size()));
-    Batch b{torch::full({B, T}, padId, torch::kLong), torch::zeros({B, T}, torch::kLong),
-            torch::zeros({B, T}, torch::kLong)};
-    auto ids = b.ids.accessor<int64_t, 2>();
-    auto types = b.typeIds.accessor<int64_t, 2>();
-    auto mask = b.mask.accessor<int64_t, 2>();
-    for (int64_t i = 0; i < B; ++i) {
-        const auto& e = encodings[static_cast<size_t>(i)];
-        for (size_t t = 0; t < e.inputIds.size(); ++t) {
-            ids[i][static_cast<int64_t>(t)] = e.inputIds[t];
-            types[i][static_cast<int64_t>(t)] = e.tokenTypeIds[t];
-            mask[i][static_cast<int64_t>(t)] = e.attentionMask[t];
-        }
-    }
-    return b;
-}
 
 Predictor::Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength)
     : model_(std::move(model)), tokenizer_(std::move(tokenizer)), maxLength_(maxLength) {}
@@ -46,7 +28,7 @@ std::vector<Prediction> Predictor::predict(const std::vector<TextExample>& examp
             enc.push_back(ex.pair ? tokenizer_.encode(ex.text, std::string_view(*ex.pair), maxLength_)
                                   : tokenizer_.encode(ex.text, std::nullopt, maxLength_));
         }
-        const Batch b = collate(enc, tokenizer_.vocab().padId());
+        const data::Batch b = data::collate(enc, tokenizer_.vocab().padId());
         const auto logits =
             model_->forward(b.ids.to(device), b.typeIds.to(device), b.mask.to(device))
                 .logits.to(torch::kCPU, torch::kFloat).contiguous(); // [B, C]

@@ -20,12 +20,6 @@ struct Prediction {
     int64_t label = -1;               ///< argmax, -1 for regression
 };
 
-/// Pads the encodings to the longest one. Output tensors are [B, T] int64 on the CPU.
-struct Batch {
-    torch::Tensor ids, typeIds, mask;
-};
-Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId);
-
 class Predictor {
 public:
     Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength = 128);

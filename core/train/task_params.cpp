@@ -33,6 +33,11 @@ std::vector<std::string> trainableParameterNames(model::BertModel& m, const Meth
 
 void saveTaskParameters(model::BertModel& m, const MethodSpec& method, const std::string& path,
                         const std::map<std::string, std::string>& extra) {
+    model::writeFileAtomically(path, encodeTaskParameters(m, method, extra));
+}
+
+std::vector<char> encodeTaskParameters(model::BertModel& m, const MethodSpec& method,
+                                       const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> meta = extra;
     meta["format"] = kTaskParamsFormat;
     meta["format_version"] = std::to_string(kTaskParamsVersion);
@@ -47,11 +52,12 @@ void saveTaskParameters(model::BertModel& m, const MethodSpec& method, const std
         keep.push_back(params[name].detach().to(torch::kCPU, torch::kFloat).contiguous());
         tensors.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
     }
-    model::writeSafetensors(path, tensors, meta);
+    return model::encodeSafetensors(tensors, meta);
 }
 
-std::map<std::string, std::string> readTaskParameterMetadata(const std::string& path) {
-    const auto file = model::SafetensorsFile::load(path);
+namespace {
+void checkFormat(const model::SafetensorsFile& file) {
+    const std::string& path = file.origin();
     const auto& meta = file.metadata();
     const auto format = meta.find("format");
     if (format == meta.end() || format->second != kTaskParamsFormat)
@@ -62,12 +68,11 @@ std::map<std::string, std::string> readTaskParameterMetadata(const std::string& 
                     (version == meta.end() ? std::string("(none)") : version->second) +
                     " is not supported (this build reads version " +
                     std::to_string(kTaskParamsVersion) + ")");
-    return meta;
 }
 
-void loadTaskParameters(model::BertModel& m, const std::string& path) {
-    readTaskParameterMetadata(path);
-    const auto file = model::SafetensorsFile::load(path);
+void loadInto(model::BertModel& m, const model::SafetensorsFile& file) {
+    checkFormat(file);
+    const std::string& path = file.origin();
     const auto& meta = file.metadata();
     if (meta.at("model_config") != shapeDefiningConfig(m->config()).dump())
         throw Error(path + ": trained for a different model (" + meta.at("model_config") + ")");
@@ -87,6 +92,21 @@ void loadTaskParameters(model::BertModel& m, const std::string& path) {
         std::vector<float> values = file.toFloat(t);
         p->copy_(torch::from_blob(values.data(), t.shape, torch::kFloat));
     }
+}
+} // namespace
+
+std::map<std::string, std::string> readTaskParameterMetadata(const std::string& path) {
+    const auto file = model::SafetensorsFile::load(path);
+    checkFormat(file);
+    return file.metadata();
+}
+
+void loadTaskParameters(model::BertModel& m, const std::string& path) {
+    loadInto(m, model::SafetensorsFile::load(path));
+}
+
+void loadTaskParameters(model::BertModel& m, std::vector<char> bytes, const std::string& origin) {
+    loadInto(m, model::SafetensorsFile::parse(std::move(bytes), origin));
 }
 
 } // namespace adapterlab::train

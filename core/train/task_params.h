@@ -21,6 +21,12 @@ std::vector<std::string> trainableParameterNames(model::BertModel& model, const 
 void saveTaskParameters(model::BertModel& model, const MethodSpec& method, const std::string& path,
                         const std::map<std::string, std::string>& extra = {});
 
+/// The same as an in-memory safetensors image (for the experiment store).
+std::vector<char> encodeTaskParameters(model::BertModel& model, const MethodSpec& method,
+                                       const std::map<std::string, std::string>& extra = {});
+/// Loads an in-memory image; `origin` names it in errors.
+void loadTaskParameters(model::BertModel& model, std::vector<char> bytes, const std::string& origin);
+
 /// Metadata of a task-parameter file after checking its format and version.
 std::map<std::string, std::string> readTaskParameterMetadata(const std::string& path);
 

@@ -1,0 +1,301 @@
+// train, runs, eval: the commands that work on an experiment file.
+#include "commands.h"
+
+#include "experiments/run_job.h"
+#include "store/store.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace adapterlab::cli {
+namespace {
+
+using nlohmann::json;
+
+std::atomic<bool> gCancel{false};
+extern "C" void onSigint(int) { gCancel.store(true); }
+
+std::string duration(double s) {
+    const long t = static_cast<long>(s + 0.5);
+    std::ostringstream o;
+    if (t >= 3600) o << t / 3600 << "h";
+    if (t >= 60) o << (t % 3600) / 60 << "m";
+    o << t % 60 << "s";
+    return o.str();
+}
+
+// One progress line on stderr, rewritten at most twice a second; evaluations on their own lines.
+class ProgressPrinter : public train::TrainObserver {
+public:
+    explicit ProgressPrinter(int epochs) : epochs_(epochs) {}
+    void onStep(const train::StepInfo& s) override {
+        const auto now = std::chrono::steady_clock::now();
+        if (s.step != s.totalSteps && now - last_ < std::chrono::milliseconds(500)) return;
+        last_ = now;
+        std::fprintf(stderr, "\repoch %d/%d  step %lld/%lld  loss %.4f  lr %.2e  %.0f ex/s  ETA %s   ",
+                     s.epoch, epochs_, static_cast<long long>(s.step),
+                     static_cast<long long>(s.totalSteps), s.loss, s.learningRate,
+                     s.examplesPerSecond, duration(s.etaSeconds).c_str());
+        std::fflush(stderr);
+    }
+    void onEval(const train::EvalInfo& e) override {
+        std::fprintf(stderr, "\nepoch %d dev:", e.epoch);
+        for (const auto& [k, v] : e.metrics) std::fprintf(stderr, " %s %.4f", k.c_str(), v);
+        std::fprintf(stderr, "%s\n", e.best ? "  (best)" : "");
+    }
+
+private:
+    int epochs_;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+struct TrainOptions {
+    std::string db, configFile, method;
+    train::RunConfig config;
+    bool json = false;
+};
+
+json runSummary(const store::RunRecord& r) {
+    return {{"id", r.id},
+            {"status", r.status},
+            {"task", r.task},
+            {"method", r.method},
+            {"adapter_size", r.adapterSize},
+            {"top_k", r.topK},
+            {"init_std", r.initStd},
+            {"learning_rate", r.learningRate},
+            {"epochs", r.epochs},
+            {"seed", r.seed},
+            {"device", r.device},
+            {"params_total", r.paramsTotal},
+            {"params_trainable", r.paramsTrainable},
+            {"main_metric", r.mainMetric},
+            {"best_score", r.bestScore},
+            {"best_epoch", r.bestEpoch},
+            {"best_metrics", r.bestMetrics},
+            {"duration_s", r.durationSeconds},
+            {"created_at", r.createdAt},
+            {"notes", r.notes},
+            {"tags", r.tags},
+            {"error", r.error}};
+}
+
+void runTrain(TrainOptions& o, CLI::App* cmd) {
+    train::RunConfig c;
+    if (!o.configFile.empty()) {
+        std::ifstream in(o.configFile);
+        if (!in) throw Error("cannot open run config '" + o.configFile + "'");
+        json j;
+        try {
+            in >> j;
+        } catch (const json::exception& e) {
+            throw Error(o.configFile + ": not valid JSON (" + e.what() + ")");
+        }
+        c = train::RunConfig::fromJson(j, o.configFile);
+    }
+    // Options given on the command line override the file.
+    const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
+    if (given("--task")) c.task = o.config.task;
+    if (given("--backbone")) c.backbone = o.config.backbone;
+    if (given("--method")) c.method.method = train::parseMethod(o.method);
+    if (given("--top-k")) c.method.topK = o.config.method.topK;
+    if (given("--adapter-size")) c.adapter.size = o.config.adapter.size;
+    if (given("--init-std")) c.adapter.initStd = o.config.adapter.initStd;
+    if (given("--lr")) c.learningRate = o.config.learningRate;
+    if (given("--epochs")) c.epochs = o.config.epochs;
+    if (given("--batch-size")) c.batchSize = o.config.batchSize;
+    if (given("--max-length")) c.maxLength = o.config.maxLength;
+    if (given("--seed")) c.seed = o.config.seed;
+    if (given("--device")) c.device = o.config.device;
+    if (given("--threads")) c.threads = o.config.threads;
+    if (given("--skip-malformed")) c.skipMalformed = o.config.skipMalformed;
+    if (given("--warmup")) c.warmupFraction = o.config.warmupFraction;
+    if (c.task.empty() || c.backbone.empty())
+        throw CLI::ValidationError("--task and --backbone are required (or in --config)");
+    c.validate();
+    store::Store store(o.db);
+    store.markInterrupted();
+    std::signal(SIGINT, onSigint);
+    std::signal(SIGTERM, onSigint);
+    ProgressPrinter progress(c.epochs);
+    const int64_t id = experiments::runTraining(store, c, &progress, &gCancel);
+    const auto r = store.run(id);
+    if (o.json) {
+        std::cout << runSummary(r).dump() << '\n';
+    } else {
+        std::cout << "run " << id << " " << r.status << " on " << r.device << " in "
+                  << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch << "):";
+        for (const auto& [k, v] : r.bestMetrics.items()) std::cout << " " << k << " " << v.get<double>();
+        std::cout << "\nparameters: " << r.paramsTrainable << " trainable of " << r.paramsTotal << " ("
+                  << std::fixed << std::setprecision(3) << r.params.value("trainable_percent", 0.0)
+                  << "% of the backbone)\n";
+    }
+    if (r.status == "cancelled") throw Error("run " + std::to_string(id) + " was cancelled");
+}
+
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+}
+
+void printRunsCsv(const std::vector<store::RunRecord>& runs) {
+    const std::vector<std::string> cols = {"id", "status", "task", "method", "adapter_size", "top_k",
+                                           "init_std", "learning_rate", "epochs", "seed", "device",
+                                           "params_total", "params_trainable", "main_metric",
+                                           "best_score", "best_epoch", "duration_s", "created_at",
+                                           "notes", "tags"};
+    for (size_t i = 0; i < cols.size(); ++i) std::cout << (i ? "," : "") << cols[i];
+    std::cout << '\n';
+    for (const auto& r : runs) {
+        const json j = runSummary(r);
+        for (size_t i = 0; i < cols.size(); ++i) {
+            const json& v = j[cols[i]];
+            std::cout << (i ? "," : "") << csvField(v.is_string() ? v.get<std::string>() : v.dump());
+        }
+        std::cout << '\n';
+    }
+}
+
+} // namespace
+
+void addTrain(CLI::App& app) {
+    auto o = std::make_shared<TrainOptions>();
+    auto* cmd = app.add_subcommand("train", "train one run and store it in an experiment file");
+    auto& c = o->config;
+    cmd->add_option("--db", o->db, "experiment file (SQLite)")->required();
+    cmd->add_option("--task", c.task, "task SPEC: glue:NAME:DIR, file:..., lines:...");
+    cmd->add_option("--backbone", c.backbone, "Hugging Face BERT folder");
+    cmd->add_option("--method", o->method, "adapter | full | top_k | layernorm | head_only");
+    cmd->add_option("--adapter-size", c.adapter.size, "adapter bottleneck m (default 64)");
+    cmd->add_option("--init-std", c.adapter.initStd, "adapter init std sigma (default 1e-2)");
+    cmd->add_option("--lr", c.learningRate, "peak learning rate (default 3e-4)");
+    cmd->add_option("--epochs", c.epochs, "epochs (default 3)");
+    cmd->add_option("--batch-size", c.batchSize, "batch size (default 32)");
+    cmd->add_option("--max-length", c.maxLength, "maximum tokens per example (default 128)");
+    cmd->add_option("--top-k", c.method.topK, "layers trained by top_k");
+    cmd->add_option("--seed", c.seed, "random seed (default 1)");
+    cmd->add_option("--device", c.device, "auto | cpu | cuda | cuda:N (default auto)");
+    cmd->add_option("--threads", c.threads, "LibTorch threads (default: all cores)");
+    cmd->add_option("--warmup", c.warmupFraction, "warmup fraction of the steps (default 0.1)");
+    cmd->add_flag("--skip-malformed", c.skipMalformed, "skip and count malformed data rows");
+    cmd->add_option("--config", o->configFile, "run.json with any of these settings");
+    cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->callback([o, cmd] { runTrain(*o, cmd); });
+}
+
+void addRuns(CLI::App& app) {
+    auto db = std::make_shared<std::string>();
+    auto id = std::make_shared<int64_t>(0);
+    auto asJson = std::make_shared<bool>(false);
+    auto asCsv = std::make_shared<bool>(false);
+    auto* runs = app.add_subcommand("runs", "list, show and export stored runs");
+    runs->require_subcommand(1);
+    auto* list = runs->add_subcommand("list", "one line per run");
+    list->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
+    list->add_flag("--json", *asJson, "JSON lines");
+    list->callback([=] {
+        store::Store store(*db);
+        store.markInterrupted();
+        const auto all = store.runs();
+        if (*asJson) {
+            for (const auto& r : all) std::cout << runSummary(r).dump() << '\n';
+            return;
+        }
+        std::cout << std::left << std::setw(5) << "id" << std::setw(12) << "status" << std::setw(14)
+                  << "task" << std::setw(11) << "method" << std::setw(6) << "m" << std::setw(10) << "lr"
+                  << std::setw(7) << "epochs" << std::setw(6) << "seed" << std::setw(12) << "trainable"
+                  << "best\n";
+        for (const auto& r : all)
+            std::cout << std::left << std::setw(5) << r.id << std::setw(12) << r.status << std::setw(14)
+                      << r.task.substr(0, 13) << std::setw(11) << r.method << std::setw(6)
+                      << (r.method == "adapter" ? std::to_string(r.adapterSize) : "-") << std::setw(10)
+                      << r.learningRate << std::setw(7) << r.epochs << std::setw(6) << r.seed
+                      << std::setw(12) << r.paramsTrainable
+                      << (r.status == "finished" ? r.mainMetric + " " + std::to_string(r.bestScore) : "")
+                      << '\n';
+    });
+    auto* show = runs->add_subcommand("show", "a run's settings, metrics and curves");
+    show->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
+    show->add_option("--run", *id, "run id")->required();
+    show->add_flag("--json", *asJson, "JSON");
+    show->callback([=] {
+        store::Store store(*db);
+        store.markInterrupted();
+        const auto r = store.run(*id);
+        json j = runSummary(r);
+        j["config"] = r.config;
+        j["params"] = r.params;
+        j["final_metrics"] = r.finalMetrics;
+        j["labels"] = r.labels;
+        j["dev_note"] = r.devNote;
+        j["torch_version"] = r.torchVersion;
+        j["app_version"] = r.appVersion;
+        j["backbone_id"] = r.backboneId;
+        j["steps"] = r.steps;
+        json evals = json::array();
+        for (const auto& e : store.evals(*id))
+            evals.push_back({{"split", e.split}, {"epoch", e.epoch}, {"step", e.step}, {"metrics", e.metrics}});
+        j["evals"] = evals;
+        std::cout << (*asJson ? j.dump() : j.dump(2)) << '\n';
+    });
+    auto* exp = runs->add_subcommand("export", "every run as CSV or JSON");
+    exp->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
+    auto* csv = exp->add_flag("--csv", *asCsv, "CSV with a header");
+    auto* js = exp->add_flag("--json", *asJson, "JSON lines");
+    csv->excludes(js);
+    exp->callback([=] {
+        if (!*asCsv && !*asJson) throw CLI::ValidationError("give --csv or --json");
+        store::Store store(*db, true);
+        const auto all = store.runs();
+        if (*asCsv) {
+            printRunsCsv(all);
+        } else {
+            for (const auto& r : all) {
+                json j = runSummary(r);
+                j["config"] = r.config;
+                j["params"] = r.params;
+                std::cout << j.dump() << '\n';
+            }
+        }
+    });
+}
+
+void addEval(CLI::App& app) {
+    auto db = std::make_shared<std::string>();
+    auto task = std::make_shared<std::string>();
+    auto split = std::make_shared<std::string>("dev");
+    auto id = std::make_shared<int64_t>(0);
+    auto asJson = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("eval", "evaluate a stored run on a task's dev or test split");
+    cmd->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--run", *id, "run id")->required();
+    cmd->add_option("--task,--data", *task, "task SPEC")->required();
+    cmd->add_option("--split", *split, "dev | test")->check(CLI::IsMember({"dev", "test"}));
+    cmd->add_flag("--json", *asJson, "JSON");
+    cmd->callback([=] {
+        store::Store store(*db, true);
+        const auto m = experiments::evaluateRun(store, *id, *task, *split);
+        if (*asJson) {
+            std::cout << json{{"run", *id}, {"split", *split}, {"metrics", m}}.dump() << '\n';
+        } else {
+            std::cout << "run " << *id << " " << *split << ":";
+            for (const auto& [k, v] : m) std::cout << " " << k << " " << v;
+            std::cout << '\n';
+        }
+    });
+}
+
+} // namespace adapterlab::cli

@@ -1,0 +1,189 @@
+#include "experiments/run_job.h"
+
+#include "data/batching.h"
+#include "data/task_loader.h"
+#include "model/hf_import.h"
+#include "train/param_count.h"
+#include "train/predictor.h"
+#include "train/task_params.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <thread>
+
+namespace adapterlab::experiments {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// Buffers step rows and writes them in short transactions, so the store costs little time and a
+// reader sees progress within about a second.
+class StoreRecorder : public train::TrainObserver {
+public:
+    StoreRecorder(store::Store& store, int64_t runId, train::TrainObserver* next)
+        : store_(store), runId_(runId), next_(next) {}
+    ~StoreRecorder() override {
+        try {
+            flush();
+        } catch (...) {
+            // Destructors must not throw; the run's end is recorded separately.
+        }
+    }
+
+    void onStep(const train::StepInfo& s) override {
+        buffer_.push_back({s.step, s.epoch, s.loss, s.learningRate, s.examplesPerSecond});
+        if (buffer_.size() >= 64 || Clock::now() - lastFlush_ > std::chrono::seconds(1)) flush();
+        if (next_) next_->onStep(s);
+    }
+    void onEval(const train::EvalInfo& e) override {
+        flush();
+        store_.addEval(runId_, {"dev", e.epoch, e.step, json(e.metrics), e.score});
+        if (next_) next_->onEval(e);
+    }
+    void flush() {
+        store_.appendSteps(runId_, buffer_);
+        buffer_.clear();
+        lastFlush_ = Clock::now();
+    }
+
+private:
+    store::Store& store_;
+    int64_t runId_;
+    train::TrainObserver* next_;
+    std::vector<store::StepRow> buffer_;
+    Clock::time_point lastFlush_ = Clock::now();
+};
+
+// Backbone config with the task's label set and a head for it.
+model::BertConfig taskModelConfig(const std::string& configPath, const std::vector<std::string>& labels,
+                                  bool regression) {
+    model::BertConfig c = model::BertConfig::fromFile(configPath);
+    c.labels = regression ? std::vector<std::string>{"score"} : labels;
+    c.regression = regression;
+    return c;
+}
+
+std::string deviceName(const c10::Device& d) { return d.str(); }
+
+} // namespace
+
+void setThreads(int threads) {
+    const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(n);
+}
+
+int64_t runTraining(store::Store& store, const train::RunConfig& config,
+                    train::TrainObserver* observer, const std::atomic<bool>* cancel,
+                    std::optional<int64_t> runId, std::optional<int64_t> sweepId) {
+    if (!store.writable())
+        throw Error("experiment file '" + store.path() + "' is read-only: training is not possible");
+    config.validate(); // nothing is written for a config that can never run
+    const int64_t id = runId ? *runId : store.createRun(config.toJson(), sweepId);
+    try {
+        setThreads(config.threads);
+        const auto device = train::resolveDevice(config.device);
+        data::LoadOptions lo;
+        lo.skipMalformed = config.skipMalformed;
+        const data::TaskData task = data::loadTask(config.task, lo);
+        const auto files = model::HfModelFiles::inDirectory(config.backbone, true);
+        const auto mcfg = taskModelConfig(files.config, task.labels, task.regression);
+        config.validateFor(mcfg);
+        std::optional<model::AdapterConfig> adapter;
+        if (config.method.usesAdapters()) adapter = config.adapter;
+        torch::manual_seed(config.seed); // adapter and head initialisation
+        model::BertModel m(mcfg, adapter, true);
+        model::loadHfWeights(m, model::SafetensorsFile::load(files.weights), false);
+        const text::Tokenizer tok(text::Vocab::load(files.vocab),
+                                  train::tokenizerOptionsForFolder(config.backbone));
+        if (tok.vocab().size() > static_cast<size_t>(mcfg.vocabSize))
+            throw Error(files.vocab + ": " + std::to_string(tok.vocab().size()) +
+                        " tokens but the model has only " + std::to_string(mcfg.vocabSize) + " embeddings");
+        auto trainSet = data::encodeSplit(task.train, tok, config.maxLength);
+        auto devSet = data::encodeSplit(task.dev, tok, config.maxLength);
+
+        const auto counts = train::countParameters(mcfg, config.method, config.adapter);
+        store::RunStart st;
+        st.device = deviceName(device);
+        st.torchVersion = TORCH_VERSION;
+        st.backboneId = model::fileFingerprint(files.weights);
+        st.mainMetric = task.mainMetric;
+        st.devNote = task.devNote;
+        st.labels = task.regression ? json(nullptr) : json(task.labels);
+        st.params = counts.toJson();
+        st.paramsTotal = counts.total;
+        st.paramsTrainable = counts.trainable;
+        store.startRun(id, st);
+
+        train::Trainer trainer(config, m, task, std::move(trainSet), std::move(devSet),
+                               tok.vocab().padId());
+        StoreRecorder recorder(store, id, observer);
+        const train::TrainResult r = trainer.train(&recorder, cancel);
+        recorder.flush();
+        store::RunEnd end;
+        end.status = r.cancelled ? "cancelled" : "finished";
+        end.bestMetrics = r.best;
+        end.finalMetrics = r.last;
+        end.bestEpoch = r.bestEpoch;
+        end.bestScore = r.bestScore;
+        end.steps = r.steps;
+        end.durationSeconds = r.trainSeconds;
+        end.taskParameters = r.taskParameters;
+        store.finishRun(id, end);
+    } catch (const std::exception& e) {
+        store::RunEnd end;
+        end.status = "failed";
+        end.error = e.what();
+        try {
+            store.finishRun(id, end);
+        } catch (const std::exception&) {
+            // The store itself failed (disk full?); the original error matters more.
+        }
+        throw;
+    }
+    return id;
+}
+
+LoadedRun loadRun(store::Store& store, int64_t runId) {
+    const store::RunRecord rec = store.run(runId);
+    LoadedRun out;
+    out.config = train::RunConfig::fromJson(rec.config, store.path() + " run " + std::to_string(runId));
+    out.regression = rec.labels.is_null();
+    if (!out.regression) out.labels = rec.labels.get<std::vector<std::string>>();
+    const auto files = model::HfModelFiles::inDirectory(out.config.backbone, true);
+    const std::string fp = model::fileFingerprint(files.weights);
+    if (!rec.backboneId.empty() && fp != rec.backboneId)
+        throw Error("backbone '" + out.config.backbone + "' changed since run " +
+                    std::to_string(runId) + " was trained (" + fp + " vs " + rec.backboneId + ")");
+    std::optional<model::AdapterConfig> adapter;
+    if (out.config.method.usesAdapters()) adapter = out.config.adapter;
+    out.model = model::BertModel(taskModelConfig(files.config, out.labels, out.regression), adapter, true);
+    model::loadHfWeights(out.model, model::SafetensorsFile::load(files.weights), false);
+    train::loadTaskParameters(out.model, store.taskParameters(runId),
+                              store.path() + " run " + std::to_string(runId));
+    out.tokenizer.emplace(text::Vocab::load(files.vocab), train::tokenizerOptionsForFolder(out.config.backbone));
+    return out;
+}
+
+train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string& taskSpec,
+                           const std::string& split) {
+    LoadedRun run = loadRun(store, runId);
+    setThreads(run.config.threads);
+    const data::TaskData task = data::loadTask(taskSpec);
+    if (task.regression != run.regression || (!task.regression && task.labels != run.labels))
+        throw Error("task '" + taskSpec + "' has other labels than run " + std::to_string(runId));
+    const data::Split* s = split == "dev" ? &task.dev : (split == "test" && task.test ? &*task.test : nullptr);
+    if (!s) throw Error("task '" + taskSpec + "' has no " + split + " split");
+    if (!s->labeled) throw Error(s->source + ": the " + split + " split has no labels to evaluate against");
+    train::RunConfig cfg = run.config;
+    cfg.device = "cpu";
+    const auto encoded = data::encodeSplit(*s, *run.tokenizer, cfg.maxLength);
+    train::Trainer trainer(cfg, run.model, task, {}, encoded, run.tokenizer->vocab().padId());
+    return trainer.evaluate(encoded);
+}
+
+} // namespace adapterlab::experiments

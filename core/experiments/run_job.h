@@ -1,0 +1,41 @@
+#pragma once
+// A whole run, end to end: load the task and backbone, train, and record everything in the
+// store. Also rebuilds a stored run's model for evaluation and prediction after a restart.
+#include "data/task_data.h"
+#include "model/bert.h"
+#include "store/store.h"
+#include "text/tokenizer.h"
+#include "train/observer.h"
+#include "train/run_config.h"
+
+#include <atomic>
+#include <optional>
+
+namespace adapterlab::experiments {
+
+/// Trains `config` and stores it (a new run, or the queued run `runId`). Failures are recorded
+/// as a failed run and rethrown; cancellation ends the run as cancelled. Returns the run id.
+int64_t runTraining(store::Store& store, const train::RunConfig& config,
+                    train::TrainObserver* observer = nullptr,
+                    const std::atomic<bool>* cancel = nullptr,
+                    std::optional<int64_t> runId = std::nullopt,
+                    std::optional<int64_t> sweepId = std::nullopt);
+
+/// A stored run's model (backbone + its trained per-task parameters) and tokenizer.
+struct LoadedRun {
+    train::RunConfig config;
+    model::BertModel model{nullptr};
+    std::optional<text::Tokenizer> tokenizer;
+    std::vector<std::string> labels;
+    bool regression = false;
+};
+LoadedRun loadRun(store::Store& store, int64_t runId);
+
+/// Evaluates a stored run on a task's dev or test split (test must be labelled).
+train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string& taskSpec,
+                           const std::string& split = "dev");
+
+/// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
+void setThreads(int threads);
+
+} // namespace adapterlab::experiments

@@ -1,0 +1,358 @@
+#include "store/store.h"
+
+#include "util/error.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+namespace adapterlab::store {
+namespace {
+
+using nlohmann::json;
+
+// Migrations: entry i takes the schema from version i to i + 1. Append, never edit.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE sweeps (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  name TEXT NOT NULL DEFAULT '',
+  plan TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'queued'
+);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  started_at TEXT, finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN
+    ('queued', 'running', 'finished', 'failed', 'cancelled', 'interrupted')),
+  config TEXT NOT NULL,
+  task TEXT, method TEXT, adapter_size INTEGER, init_std REAL, learning_rate REAL,
+  epochs INTEGER, seed INTEGER, top_k INTEGER,
+  device TEXT, app_version TEXT, torch_version TEXT, backbone TEXT, backbone_id TEXT,
+  labels TEXT, main_metric TEXT, dev_note TEXT,
+  params_total INTEGER, params_trainable INTEGER, params TEXT,
+  best_metrics TEXT, final_metrics TEXT, best_epoch INTEGER, best_score REAL,
+  steps INTEGER, duration_s REAL, error TEXT,
+  notes TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '',
+  sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL,
+  owner_host TEXT, owner_pid INTEGER
+);
+CREATE INDEX runs_sweep ON runs(sweep_id);
+CREATE INDEX runs_task_method ON runs(task, method);
+CREATE TABLE steps (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, epoch INTEGER NOT NULL,
+  loss REAL, learning_rate REAL, examples_per_s REAL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE TABLE evals (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  split TEXT NOT NULL, epoch INTEGER NOT NULL, step INTEGER NOT NULL,
+  metrics TEXT NOT NULL, score REAL,
+  PRIMARY KEY (run_id, split, epoch)
+) WITHOUT ROWID;
+CREATE TABLE task_params (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  data BLOB NOT NULL
+);
+-- Layer ablation: metric with the adapters of layers [first_layer, last_layer] switched off;
+-- first_layer = last_layer = -1 is the intact model.
+CREATE TABLE ablations (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  first_layer INTEGER NOT NULL, last_layer INTEGER NOT NULL,
+  metrics TEXT NOT NULL, score REAL,
+  PRIMARY KEY (run_id, first_layer, last_layer)
+) WITHOUT ROWID;
+)sql",
+};
+constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
+
+std::string hostName() {
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+bool processAlive(int64_t pid) {
+    if (pid <= 0) return false;
+    return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+json parseOr(const std::string& s, json fallback) {
+    if (s.empty()) return fallback;
+    try {
+        return json::parse(s);
+    } catch (const json::exception&) {
+        return fallback;
+    }
+}
+
+const char* kRunColumns =
+    "id, status, created_at, coalesce(started_at, ''), coalesce(finished_at, ''), config, "
+    "coalesce(task, ''), coalesce(method, ''), coalesce(device, ''), coalesce(app_version, ''), "
+    "coalesce(torch_version, ''), coalesce(backbone, ''), coalesce(backbone_id, ''), "
+    "coalesce(adapter_size, 0), coalesce(seed, 0), coalesce(top_k, 0), coalesce(epochs, 0), "
+    "coalesce(init_std, 0), coalesce(learning_rate, 0), coalesce(labels, ''), "
+    "coalesce(main_metric, ''), coalesce(dev_note, ''), coalesce(params_total, 0), "
+    "coalesce(params_trainable, 0), coalesce(params, ''), coalesce(best_metrics, ''), "
+    "coalesce(final_metrics, ''), coalesce(best_epoch, 0), coalesce(steps, 0), "
+    "coalesce(best_score, 0), coalesce(duration_s, 0), coalesce(error, ''), notes, tags, sweep_id";
+
+RunRecord readRun(const Statement& s) {
+    RunRecord r;
+    int c = 0;
+    r.id = s.getInt(c++);
+    r.status = s.getText(c++);
+    r.createdAt = s.getText(c++);
+    r.startedAt = s.getText(c++);
+    r.finishedAt = s.getText(c++);
+    r.config = parseOr(s.getText(c++), json::object());
+    for (std::string* f : {&r.task, &r.method, &r.device, &r.appVersion, &r.torchVersion,
+                           &r.backbone, &r.backboneId})
+        *f = s.getText(c++);
+    for (int64_t* f : {&r.adapterSize, &r.seed, &r.topK, &r.epochs}) *f = s.getInt(c++);
+    r.initStd = s.getDouble(c++);
+    r.learningRate = s.getDouble(c++);
+    r.labels = parseOr(s.getText(c++), nullptr);
+    r.mainMetric = s.getText(c++);
+    r.devNote = s.getText(c++);
+    r.paramsTotal = s.getInt(c++);
+    r.paramsTrainable = s.getInt(c++);
+    r.params = parseOr(s.getText(c++), json::object());
+    r.bestMetrics = parseOr(s.getText(c++), json::object());
+    r.finalMetrics = parseOr(s.getText(c++), json::object());
+    r.bestEpoch = s.getInt(c++);
+    r.steps = s.getInt(c++);
+    r.bestScore = s.getDouble(c++);
+    r.durationSeconds = s.getDouble(c++);
+    r.error = s.getText(c++);
+    r.notes = s.getText(c++);
+    r.tags = s.getText(c++);
+    if (!s.isNull(c)) r.sweepId = s.getInt(c);
+    return r;
+}
+
+} // namespace
+
+bool isValidStatus(const std::string& s) {
+    for (const char* v : {"queued", "running", "finished", "failed", "cancelled", "interrupted"})
+        if (s == v) return true;
+    return false;
+}
+
+Store::Store(const std::string& path, bool readOnly) {
+    db_ = std::make_unique<Database>(path, readOnly);
+    writable_ = !readOnly && sqlite3_db_readonly(db_->handle(), "main") == 0;
+    try {
+        db_->exec("PRAGMA foreign_keys = ON");
+        schemaVersion(); // the first read: fails here for a file that is not SQLite
+    } catch (const Error&) {
+        throw Error("'" + path + "' is not an AdapterLab experiment file (not an SQLite database)");
+    }
+    const int version = schemaVersion();
+    if (version > kSchemaVersion)
+        throw Error("'" + path + "' was written by a newer AdapterLab (schema version " +
+                    std::to_string(version) + "; this build reads up to " +
+                    std::to_string(kSchemaVersion) + "): please upgrade AdapterLab");
+    if (version > 0) {
+        Statement s = db_->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'runs'");
+        if (!s.step() || s.getInt(0) == 0)
+            throw Error("'" + path + "' is an SQLite file but not an AdapterLab experiment file");
+    } else {
+        Statement s = db_->prepare("SELECT count(*) FROM sqlite_master");
+        if (s.step() && s.getInt(0) > 0)
+            throw Error("'" + path + "' is an SQLite file but not an AdapterLab experiment file");
+    }
+    if (writable_) {
+        db_->exec("PRAGMA journal_mode = WAL");
+        db_->exec("PRAGMA synchronous = NORMAL"); // durable at checkpoints; WAL keeps it consistent
+        migrate();
+    } else if (version < kSchemaVersion) {
+        throw Error("'" + path + "' is read-only and needs an upgrade of its schema");
+    }
+}
+
+int Store::schemaVersion() {
+    Statement s = db_->prepare("PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.getInt(0));
+}
+
+void Store::migrate() {
+    Transaction t(*db_);
+    const int version = schemaVersion(); // re-read inside the write lock: another process may have migrated
+    for (int v = version; v < kSchemaVersion; ++v) db_->exec(kMigrations[v]);
+    if (version < kSchemaVersion) db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    t.commit();
+}
+
+void Store::requireWritable(const char* what) const {
+    if (!writable_)
+        throw Error("experiment file '" + db_->path() + "' is read-only: cannot " + what);
+}
+
+int64_t Store::createRun(const json& config, std::optional<int64_t> sweepId) {
+    requireWritable("add a run");
+    Statement s = db_->prepare(
+        "INSERT INTO runs (status, config, task, method, adapter_size, init_std, learning_rate, "
+        "epochs, seed, top_k, backbone, app_version, sweep_id) "
+        "VALUES ('queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, config.dump())
+        .bind(2, config.value("task", std::string()))
+        .bind(3, config.value("method", std::string()))
+        .bind(4, config.value("adapter_size", int64_t(0)))
+        .bind(5, config.value("init_std", 0.0))
+        .bind(6, config.value("learning_rate", 0.0))
+        .bind(7, config.value("epochs", int64_t(0)))
+        .bind(8, config.value("seed", int64_t(0)))
+        .bind(9, config.value("top_k", int64_t(0)))
+        .bind(10, config.value("backbone", std::string()))
+        .bind(11, std::string(ADAPTERLAB_VERSION))
+        .bind(12, sweepId);
+    s.run();
+    return db_->lastInsertId();
+}
+
+void Store::startRun(int64_t id, const RunStart& st) {
+    requireWritable("start a run");
+    Statement s = db_->prepare(
+        "UPDATE runs SET status = 'running', started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+        "device = ?, torch_version = ?, backbone_id = ?, main_metric = ?, dev_note = ?, labels = ?, "
+        "params = ?, params_total = ?, params_trainable = ?, owner_host = ?, owner_pid = ? "
+        "WHERE id = ?");
+    s.bind(1, st.device).bind(2, st.torchVersion).bind(3, st.backboneId).bind(4, st.mainMetric)
+        .bind(5, st.devNote).bind(6, st.labels.dump()).bind(7, st.params.dump())
+        .bind(8, st.paramsTotal).bind(9, st.paramsTrainable).bind(10, hostName())
+        .bind(11, static_cast<int64_t>(getpid())).bind(12, id);
+    s.run();
+    if (db_->changes() != 1) throw Error(db_->path() + ": no run " + std::to_string(id));
+}
+
+void Store::appendSteps(int64_t id, const std::vector<StepRow>& rows) {
+    if (rows.empty()) return;
+    requireWritable("record steps");
+    Transaction t(*db_);
+    Statement s = db_->prepare(
+        "INSERT OR REPLACE INTO steps (run_id, step, epoch, loss, learning_rate, examples_per_s) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& r : rows) {
+        s.bind(1, id).bind(2, r.step).bind(3, r.epoch).bind(4, r.loss).bind(5, r.learningRate)
+            .bind(6, r.examplesPerSecond);
+        s.run();
+    }
+    t.commit();
+}
+
+void Store::addEval(int64_t id, const EvalRow& r) {
+    requireWritable("record an evaluation");
+    Statement s = db_->prepare("INSERT OR REPLACE INTO evals (run_id, split, epoch, step, metrics, "
+                               "score) VALUES (?, ?, ?, ?, ?, ?)");
+    s.bind(1, id).bind(2, r.split).bind(3, r.epoch).bind(4, r.step).bind(5, r.metrics.dump())
+        .bind(6, r.score);
+    s.run();
+}
+
+void Store::finishRun(int64_t id, const RunEnd& e) {
+    requireWritable("finish a run");
+    if (!isValidStatus(e.status)) throw Error("invalid run status '" + e.status + "'");
+    Transaction t(*db_);
+    Statement s = db_->prepare(
+        "UPDATE runs SET status = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+        "error = ?, best_metrics = ?, final_metrics = ?, best_epoch = ?, best_score = ?, steps = ?, "
+        "duration_s = ?, owner_pid = NULL WHERE id = ?");
+    s.bind(1, e.status).bind(2, e.error).bind(3, e.bestMetrics.dump()).bind(4, e.finalMetrics.dump())
+        .bind(5, e.bestEpoch).bind(6, e.bestScore).bind(7, e.steps).bind(8, e.durationSeconds).bind(9, id);
+    s.run();
+    if (!e.taskParameters.empty()) {
+        Statement p = db_->prepare("INSERT OR REPLACE INTO task_params (run_id, data) VALUES (?, ?)");
+        p.bind(1, id).bind(2, e.taskParameters);
+        p.run();
+    }
+    t.commit();
+}
+
+void Store::setNotes(int64_t id, const std::string& notes, const std::string& tags) {
+    requireWritable("edit notes");
+    Statement s = db_->prepare("UPDATE runs SET notes = ?, tags = ? WHERE id = ?");
+    s.bind(1, notes).bind(2, tags).bind(3, id);
+    s.run();
+}
+
+void Store::deleteRun(int64_t id) {
+    requireWritable("delete a run");
+    Statement s = db_->prepare("DELETE FROM runs WHERE id = ?");
+    s.bind(1, id);
+    s.run();
+}
+
+int Store::markInterrupted() {
+    if (!writable_) return 0;
+    const std::string host = hostName();
+    std::vector<int64_t> dead;
+    {
+        Statement s = db_->prepare("SELECT id, coalesce(owner_host, ''), coalesce(owner_pid, 0) "
+                                   "FROM runs WHERE status = 'running'");
+        while (s.step())
+            if (s.getText(1) == host && !processAlive(s.getInt(2))) dead.push_back(s.getInt(0));
+    }
+    if (dead.empty()) return 0;
+    Transaction t(*db_);
+    Statement u = db_->prepare("UPDATE runs SET status = 'interrupted', owner_pid = NULL, "
+                               "error = 'the process running it stopped (crash or kill)' WHERE id = ?");
+    for (int64_t id : dead) {
+        u.bind(1, id);
+        u.run();
+    }
+    t.commit();
+    return static_cast<int>(dead.size());
+}
+
+std::vector<RunRecord> Store::runs() {
+    std::vector<RunRecord> out;
+    Statement s = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
+    while (s.step()) out.push_back(readRun(s));
+    return out;
+}
+
+RunRecord Store::run(int64_t id) {
+    Statement s = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) throw Error(db_->path() + ": there is no run " + std::to_string(id));
+    return readRun(s);
+}
+
+std::vector<StepRow> Store::steps(int64_t id) {
+    std::vector<StepRow> out;
+    Statement s = db_->prepare("SELECT step, epoch, loss, learning_rate, examples_per_s FROM steps "
+                               "WHERE run_id = ? ORDER BY step");
+    s.bind(1, id);
+    while (s.step())
+        out.push_back({s.getInt(0), s.getInt(1), s.getDouble(2), s.getDouble(3), s.getDouble(4)});
+    return out;
+}
+
+std::vector<EvalRow> Store::evals(int64_t id) {
+    std::vector<EvalRow> out;
+    Statement s = db_->prepare("SELECT split, epoch, step, metrics, score FROM evals WHERE run_id = ? "
+                               "ORDER BY split, epoch");
+    s.bind(1, id);
+    while (s.step())
+        out.push_back({s.getText(0), s.getInt(1), s.getInt(2), parseOr(s.getText(3), json::object()),
+                       s.getDouble(4)});
+    return out;
+}
+
+std::vector<char> Store::taskParameters(int64_t id) {
+    Statement s = db_->prepare("SELECT data FROM task_params WHERE run_id = ?");
+    s.bind(1, id);
+    if (!s.step())
+        throw Error(db_->path() + ": run " + std::to_string(id) + " has no trained parameters");
+    return s.getBlob(0);
+}
+
+} // namespace adapterlab::store

@@ -1,0 +1,108 @@
+#pragma once
+// The experiment store: one SQLite file holds every run, its curves, metrics, parameter counts
+// and trained per-task parameters, plus sweeps and ablation matrices. WAL, foreign keys,
+// PRAGMA user_version migrations, short write transactions; one Store per thread.
+#include "store/sqlite.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adapterlab::store {
+
+constexpr int kSchemaVersion = 1;
+
+/// queued, running, finished, failed, cancelled, interrupted
+bool isValidStatus(const std::string& s);
+
+struct RunRecord {
+    int64_t id = 0;
+    std::string status, createdAt, startedAt, finishedAt;
+    nlohmann::json config;         ///< the full RunConfig
+    std::string task, method, device, appVersion, torchVersion, backbone, backboneId;
+    int64_t adapterSize = 0, seed = 0, topK = 0, epochs = 0;
+    double initStd = 0, learningRate = 0;
+    nlohmann::json labels;         ///< class names (array) or null
+    std::string mainMetric, devNote;
+    int64_t paramsTotal = 0, paramsTrainable = 0;
+    nlohmann::json params;         ///< per-group counts
+    nlohmann::json bestMetrics, finalMetrics;
+    int64_t bestEpoch = 0, steps = 0;
+    double bestScore = 0, durationSeconds = 0;
+    std::string error, notes, tags;
+    std::optional<int64_t> sweepId;
+};
+
+struct StepRow {
+    int64_t step = 0;
+    int64_t epoch = 0;
+    double loss = 0, learningRate = 0, examplesPerSecond = 0;
+};
+
+struct EvalRow {
+    std::string split;
+    int64_t epoch = 0, step = 0;
+    nlohmann::json metrics;
+    double score = 0;
+};
+
+/// What a starting run records once its backbone and task are loaded.
+struct RunStart {
+    std::string device, torchVersion, backboneId, mainMetric, devNote;
+    nlohmann::json labels, params;
+    int64_t paramsTotal = 0, paramsTrainable = 0;
+};
+
+/// How a run ended.
+struct RunEnd {
+    std::string status; ///< finished, failed or cancelled
+    std::string error;
+    nlohmann::json bestMetrics, finalMetrics;
+    int64_t bestEpoch = 0, steps = 0;
+    double bestScore = 0, durationSeconds = 0;
+    std::vector<char> taskParameters; ///< may be empty (failed before the first evaluation)
+};
+
+class Store {
+public:
+    /// Opens or creates the file and migrates it. A read-only file opens for browsing
+    /// (writable() is false). Throws Error for a file that is not an AdapterLab store or was
+    /// written by a newer version.
+    explicit Store(const std::string& path, bool readOnly = false);
+
+    const std::string& path() const { return db_->path(); }
+    bool writable() const { return writable_; }
+    int schemaVersion();
+
+    int64_t createRun(const nlohmann::json& config, std::optional<int64_t> sweepId = std::nullopt);
+    void startRun(int64_t id, const RunStart& start);
+    void appendSteps(int64_t id, const std::vector<StepRow>& rows);
+    void addEval(int64_t id, const EvalRow& row);
+    void finishRun(int64_t id, const RunEnd& end);
+    void setNotes(int64_t id, const std::string& notes, const std::string& tags);
+    void deleteRun(int64_t id);
+
+    /// Marks runs left 'running' by processes that no longer exist as interrupted; returns how many.
+    int markInterrupted();
+
+    std::vector<RunRecord> runs();
+    RunRecord run(int64_t id);
+    std::vector<StepRow> steps(int64_t id);
+    std::vector<EvalRow> evals(int64_t id);
+    /// The trained per-task parameters (safetensors bytes); Error when the run has none.
+    std::vector<char> taskParameters(int64_t id);
+
+    Database& database() { return *db_; }
+
+private:
+    void requireWritable(const char* what) const;
+    void migrate();
+
+    std::unique_ptr<Database> db_;
+    bool writable_ = true;
+};
+
+} // namespace adapterlab::store

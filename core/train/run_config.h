@@ -1,0 +1,40 @@
+#pragma once
+// Everything that defines a training run; serialisable to JSON and validated with clear messages.
+#include "model/config.h"
+#include "train/method.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace adapterlab::train {
+
+struct RunConfig {
+    std::string task;     ///< task SPEC (glue:NAME:DIR, file:..., lines:...)
+    std::string backbone; ///< Hugging Face BERT folder
+    MethodSpec method;
+    model::AdapterConfig adapter;
+    double learningRate = 3e-4;
+    int epochs = 3;
+    int batchSize = 32;
+    int maxLength = 128;
+    double warmupFraction = 0.1;
+    double weightDecay = 0.01;
+    double clipNorm = 1.0;
+    uint64_t seed = 1;
+    std::string device = "auto"; ///< auto | cpu | cuda | cuda:N
+    int threads = 0;             ///< LibTorch intra-op threads; 0 = all cores
+    bool skipMalformed = false;  ///< skip (and count) malformed data rows
+
+    /// Checks every value; throws Error naming the field and the reason.
+    void validate() const;
+    /// Checks against the backbone: maximum length within its positions, top-k within its layers.
+    void validateFor(const model::BertConfig& backbone) const;
+
+    nlohmann::json toJson() const;
+    /// Fields absent from `j` keep their defaults; unknown fields are an error.
+    static RunConfig fromJson(const nlohmann::json& j, const std::string& origin = "run config");
+};
+
+} // namespace adapterlab::train

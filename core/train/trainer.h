@@ -1,0 +1,63 @@
+#pragma once
+// One training run: the paper's recipe (AdamW, warmup + linear decay, clipping, batch 32,
+// evaluation on dev after each epoch, best epoch wins) over a method's trainable parameters.
+#include "data/batching.h"
+#include "model/bert.h"
+#include "train/observer.h"
+#include "train/run_config.h"
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace adapterlab::train {
+
+struct TrainResult {
+    Metrics best;           ///< dev metrics of the best epoch
+    Metrics last;           ///< dev metrics of the last evaluated epoch
+    double bestScore = 0;
+    int bestEpoch = 0;
+    int64_t steps = 0;
+    bool cancelled = false;
+    std::vector<char> taskParameters; ///< safetensors bytes of the best epoch's trainable weights
+    double trainSeconds = 0;
+};
+
+/// Learning rate for 0-based optimizer step `step` of `total`: linear warmup then linear decay.
+double scheduledLearningRate(double base, int64_t step, int64_t total, double warmupFraction);
+
+/// Resolves "auto", "cpu", "cuda", "cuda:N"; throws Error for a device that does not exist.
+c10::Device resolveDevice(const std::string& spec);
+
+class Trainer {
+public:
+    /// `model` must already carry adapters when the method uses them; it is moved to the device.
+    Trainer(RunConfig config, model::BertModel model, const data::TaskData& task,
+            data::EncodedSplit train, data::EncodedSplit dev, int64_t padId);
+
+    TrainResult train(TrainObserver* observer = nullptr, const std::atomic<bool>* cancel = nullptr);
+    /// Dev-style metrics on an encoded split with the model's current weights.
+    Metrics evaluate(const data::EncodedSplit& split);
+    /// Predictions on a split: class ids (or regression values as doubles).
+    std::vector<double> predictValues(const data::EncodedSplit& split);
+
+    model::BertModel& model() { return model_; }
+    const std::vector<std::string>& trainableNames() const { return trainableNames_; }
+
+private:
+    torch::Tensor loss(const torch::Tensor& logits, const std::vector<size_t>& idx) const;
+
+    RunConfig config_;
+    model::BertModel model_;
+    const data::TaskData& task_;
+    data::EncodedSplit train_, dev_;
+    int64_t padId_;
+    c10::Device device_;
+    std::vector<std::string> trainableNames_;
+};
+
+/// Sets requires_grad by the method; returns the trainable parameters' names.
+std::vector<std::string> freezeForMethod(model::BertModel& model, const MethodSpec& method);
+
+} // namespace adapterlab::train
