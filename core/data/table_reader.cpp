@@ -109,12 +109,24 @@ Format formatFromPath(const std::string& path) {
     throw Error(path + ": unknown data format '." + ext + "' (use .csv, .tsv or .jsonl)");
 }
 
-std::string readTextFile(const std::string& path) {
+Encoding parseEncoding(const std::string& name) {
+    if (name == "utf-8" || name == "utf8" || name == "UTF-8") return Encoding::Utf8;
+    if (name == "latin1" || name == "latin-1" || name == "iso-8859-1") return Encoding::Latin1;
+    throw Error("unknown encoding '" + name + "' (utf-8 or latin1)");
+}
+
+std::string readTextFile(const std::string& path, Encoding encoding) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot open data file '" + path + "'");
     std::stringstream ss;
     ss << in.rdbuf();
     std::string text = ss.str();
+    if (encoding == Encoding::Latin1) {
+        std::string utf8;
+        utf8.reserve(text.size() + text.size() / 8);
+        for (unsigned char c : text) text::appendUtf8(utf8, c);
+        text.swap(utf8);
+    }
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3); // byte-order mark
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw Error(path + ": file is empty");
@@ -128,13 +140,14 @@ std::string readTextFile(const std::string& path) {
             start = nl + 1;
             ++line;
         }
-        throw Error(where(path, line) + ": invalid UTF-8");
+        throw Error(where(path, line) +
+                    ": invalid UTF-8 (for a Latin-1 file add ,encoding=latin1 to the task spec)");
     }
     return text;
 }
 
-Table readTable(const std::string& path, Format format, bool hasHeader) {
-    const std::string text = readTextFile(path);
+Table readTable(const std::string& path, Format format, bool hasHeader, Encoding encoding) {
+    const std::string text = readTextFile(path, encoding);
     Table t;
     t.path = path;
     if (format == Format::Csv) {

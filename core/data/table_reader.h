@@ -29,10 +29,17 @@ Format formatFromPath(const std::string& path);
 
 /// Reads the whole file. For Tsv/Csv the first row is the header when `hasHeader`; JSONL
 /// objects become rows whose header is the union of keys (first-seen order).
-Table readTable(const std::string& path, Format format, bool hasHeader = true);
+enum class Encoding { Utf8, Latin1 };
 
-/// Reads a file into a string, refusing empty files and invalid UTF-8 (with line number).
-std::string readTextFile(const std::string& path);
+/// Parses "utf-8" | "utf8" | "latin1" | "latin-1" | "iso-8859-1"; throws Error otherwise.
+Encoding parseEncoding(const std::string& name);
+
+Table readTable(const std::string& path, Format format, bool hasHeader = true,
+                Encoding encoding = Encoding::Utf8);
+
+/// Reads a file into a UTF-8 string, refusing empty files and invalid UTF-8 (with line number).
+/// Latin-1 files are converted.
+std::string readTextFile(const std::string& path, Encoding encoding = Encoding::Utf8);
 
 /// "path:line: message"
 std::string where(const std::string& path, size_t line);

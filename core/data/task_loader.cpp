@@ -155,8 +155,8 @@ void splitOffDev(RawSplit& train, RawSplit& dev, const LoadOptions& opt) {
     train = std::move(kept);
 }
 
-RawSplit readLines(const std::string& path, const LoadOptions& opt, size_t& skipped) {
-    Table t = readTable(path, Format::Tsv, false);
+RawSplit readLines(const std::string& path, const LoadOptions& opt, size_t& skipped, Encoding enc) {
+    Table t = readTable(path, Format::Tsv, false, enc);
     RawSplit s;
     s.source = path;
     for (const Row& r : t.rows) {
@@ -169,7 +169,8 @@ RawSplit readLines(const std::string& path, const LoadOptions& opt, size_t& skip
                 ++skipped;
                 continue;
             }
-            throw Error(where(path, r.line) + ": expected 'LABEL text'");
+            throw Error(where(path, r.line) + ": expected 'LABEL text'" +
+                        (sp == std::string::npos || sp > 0 ? ", found no text" : ""));
         }
         Example e;
         e.text = line.substr(line.find_first_not_of(" \t", sp));
@@ -262,8 +263,8 @@ TaskData loadTask(const std::string& spec, const LoadOptions& opt) {
     std::string trainPath;
     auto o = parseOptions(rest, trainPath);
     const std::set<std::string> known = kind == "file"
-        ? std::set<std::string>{"dev", "test", "text", "text_pair", "label"}
-        : std::set<std::string>{"dev", "test"};
+        ? std::set<std::string>{"dev", "test", "text", "text_pair", "label", "encoding"}
+        : std::set<std::string>{"dev", "test", "encoding"};
     for (const auto& [k, v] : o)
         if (!known.count(k)) throw Error("task spec '" + spec + "': unknown option '" + k + "'");
     TaskData task;
@@ -271,20 +272,21 @@ TaskData loadTask(const std::string& spec, const LoadOptions& opt) {
     task.mainMetric = "accuracy";
     std::optional<RawSplit> test;
     RawSplit train, dev;
+    const Encoding enc = o.count("encoding") ? parseEncoding(o["encoding"]) : Encoding::Utf8;
     if (kind == "lines") {
-        train = readLines(trainPath, opt, task.skippedRows);
-        if (o.count("dev")) dev = readLines(o["dev"], opt, task.skippedRows);
-        if (o.count("test")) test = readLines(o["test"], opt, task.skippedRows);
+        train = readLines(trainPath, opt, task.skippedRows, enc);
+        if (o.count("dev")) dev = readLines(o["dev"], opt, task.skippedRows, enc);
+        if (o.count("test")) test = readLines(o["test"], opt, task.skippedRows, enc);
     } else {
         const Format f = formatFromPath(trainPath);
-        Table t = readTable(trainPath, f);
+        Table t = readTable(trainPath, f, true, enc);
         Columns c{o.count("text") ? o["text"] : (t.hasColumn("text") || !t.hasColumn("sentence") ? "text" : "sentence"),
                   o.count("text_pair") ? o["text_pair"] : "", o.count("label") ? o["label"] : "label"};
         task.pairs = !c.pair.empty();
         train = fromTable(t, c, false, false, opt, task.skippedRows);
         if (!train.labeled) throw Error(trainPath + ": no label column '" + c.label + "'");
         const auto other = [&](const std::string& p) {
-            return fromTable(readTable(p, formatFromPath(p)), c, false, false, opt, task.skippedRows);
+            return fromTable(readTable(p, formatFromPath(p), true, enc), c, false, false, opt, task.skippedRows);
         };
         if (o.count("dev")) dev = other(o["dev"]);
         if (o.count("test")) test = other(o["test"]);

@@ -1,0 +1,222 @@
+// Task loaders on the real GLUE and sentclass files, user CSV/TSV/JSONL, and malformed input.
+#include "test_util.h"
+
+#include "data/table_reader.h"
+#include "data/task_loader.h"
+#include "util/error.h"
+
+#include <QTemporaryDir>
+
+using namespace adapterlab;
+using namespace adapterlab::data;
+
+namespace {
+
+std::string write(QTemporaryDir& dir, const QString& name, const QByteArray& content) {
+    QFile f(dir.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(content);
+    return f.fileName().toStdString();
+}
+
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestData : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void glueSizes_data();
+    void glueSizes();
+    void glueContent();
+    void sentclassLines();
+    void userCsvTsvJsonl();
+    void stratifiedSplitIsSeeded();
+    void malformedInput_data();
+    void malformedInput();
+    void skipMalformedCounts();
+};
+
+void TestData::glueSizes_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("train");
+    QTest::addColumn<int>("dev");
+    QTest::addColumn<int>("test");
+    QTest::addColumn<int>("labels");
+    // Official GLUE sizes.
+    QTest::newRow("CoLA") << "CoLA" << 8551 << 1043 << 1063 << 2;
+    QTest::newRow("SST-2") << "SST-2" << 67349 << 872 << 1821 << 2;
+    QTest::newRow("MRPC") << "MRPC" << 3668 << 408 << 1725 << 2;
+    QTest::newRow("RTE") << "RTE" << 2490 << 277 << 3000 << 2;
+    QTest::newRow("WNLI") << "WNLI" << 635 << 71 << 146 << 2;
+}
+
+void TestData::glueSizes() {
+    QFETCH(QString, name);
+    QFETCH(int, train);
+    QFETCH(int, dev);
+    QFETCH(int, test);
+    QFETCH(int, labels);
+    REQUIRE_SHARED_DATA("glue/" + name + "/train.tsv");
+    const auto t = loadGlueTask(name.toStdString(), testutil::dataPath("glue/" + name));
+    QCOMPARE(int(t.train.examples.size()), train);
+    QCOMPARE(int(t.dev.examples.size()), dev);
+    QVERIFY(t.test);
+    QCOMPARE(int(t.test->examples.size()), test);
+    QVERIFY(!t.test->labeled);
+    QCOMPARE(int(t.labels.size()), labels);
+    QCOMPARE(t.skippedRows, size_t(0));
+    for (const auto& e : t.dev.examples) QVERIFY(e.label >= 0 && e.label < labels);
+}
+
+void TestData::glueContent() {
+    REQUIRE_SHARED_DATA("glue/MRPC/train.tsv");
+    const auto mrpc = loadGlueTask("MRPC", testutil::dataPath("glue/MRPC"));
+    QVERIFY(mrpc.pairs);
+    QCOMPARE(mrpc.mainMetric, std::string("f1"));
+    QVERIFY(mrpc.train.examples[0].pair.has_value());
+    QVERIFY(mrpc.train.examples[0].text.rfind("Amrozi", 0) == 0); // BOM stripped, header parsed
+    const auto cola = loadGlueTask("CoLA", testutil::dataPath("glue/CoLA"));
+    QCOMPARE(cola.mainMetric, std::string("matthews"));
+    QCOMPARE(cola.train.examples[0].text, std::string("Our friends won't buy this analysis, let alone the next one we propose."));
+    QCOMPARE(cola.labels, (std::vector<std::string>{"0", "1"}));
+    QCOMPARE(cola.train.examples[0].label, 1);
+    const auto rte = loadTask("glue:RTE:" + testutil::dataPath("glue/RTE"));
+    QCOMPARE(rte.labels, (std::vector<std::string>{"entailment", "not_entailment"}));
+    QVERIFY_THROWS_EXCEPTION(Error, loadTask("glue:XNLI:/tmp"));
+}
+
+void TestData::sentclassLines() {
+    REQUIRE_SHARED_DATA("sentclass/TREC.train.all");
+    // TREC train and SUBJ hold Latin-1 bytes: refused as UTF-8 with a hint, read as Latin-1.
+    const std::string err = errorOf([] { loadTask("lines:" + testutil::dataPath("sentclass/TREC.train.all")); });
+    QVERIFY2(err.find("TREC.train.all:66: invalid UTF-8 (for a Latin-1 file add ,encoding=latin1") != std::string::npos,
+             err.c_str());
+    const auto trec = loadTask("lines:" + testutil::dataPath("sentclass/TREC.train.all") +
+                               ",test=" + testutil::dataPath("sentclass/TREC.test.all") + ",encoding=latin1");
+    QCOMPARE(trec.labels.size(), size_t(6));
+    QCOMPARE(trec.train.examples.size() + trec.dev.examples.size(), size_t(5452));
+    QCOMPARE(trec.test->examples.size(), size_t(500));
+    QVERIFY(!trec.devNote.empty());
+    const auto sst1 = loadTask("lines:" + testutil::dataPath("sentclass/stsa.fine.train") +
+                               ",dev=" + testutil::dataPath("sentclass/stsa.fine.dev"));
+    QCOMPARE(sst1.labels.size(), size_t(5));
+    QCOMPARE(sst1.train.examples.size(), size_t(8544));
+    QCOMPARE(sst1.dev.examples.size(), size_t(1101));
+    QVERIFY(sst1.devNote.empty());
+    // CR and MPQA have a few label-only lines: an error naming the line, or counted skips.
+    const std::string crErr = errorOf([] { loadTask("lines:" + testutil::dataPath("sentclass/custrev.all")); });
+    QVERIFY2(crErr.find("custrev.all:769: expected 'LABEL text', found no text") != std::string::npos, crErr.c_str());
+    LoadOptions skip;
+    skip.skipMalformed = true;
+    struct Case {
+        const char* spec;
+        size_t examples, skipped;
+    };
+    for (const Case& c : {Case{"custrev.all", 3771, 4}, Case{"mpqa.all", 10603, 3},
+                          Case{"subj.all,encoding=latin1", 10000, 0}}) {
+        const auto t = loadTask(std::string("lines:") + testutil::dataPath(QString("sentclass/") + c.spec), skip);
+        QCOMPARE(t.labels.size(), size_t(2));
+        QCOMPARE(t.train.examples.size() + t.dev.examples.size(), c.examples);
+        QCOMPARE(t.skippedRows, c.skipped);
+    }
+}
+
+void TestData::userCsvTsvJsonl() {
+    QTemporaryDir dir;
+    const auto csv = write(dir, "train.csv",
+                           "review,stars,extra\n\"Great, really \"\"great\"\"\",pos,1\n"
+                           "\"multi\nline\",neg,2\nfine,pos,3\nbad,neg,4\n");
+    const auto t = loadTask("file:" + csv + ",dev=" + csv + ",text=review,label=stars");
+    QCOMPARE(t.train.examples.size(), size_t(4));
+    QCOMPARE(t.train.examples[0].text, std::string("Great, really \"great\""));
+    QCOMPARE(t.train.examples[1].text, std::string("multi\nline"));
+    QCOMPARE(t.labels, (std::vector<std::string>{"neg", "pos"}));
+    const auto jsonl = write(dir, "d.jsonl",
+                             "{\"text\": \"a\", \"text_pair\": \"b\", \"label\": 1}\n"
+                             "{\"text\": \"c\", \"text_pair\": \"d\", \"label\": 0}\n");
+    const auto j = loadTask("file:" + jsonl + ",dev=" + jsonl + ",text_pair=text_pair");
+    QVERIFY(j.pairs);
+    QCOMPARE(*j.train.examples[0].pair, std::string("b"));
+    QCOMPARE(j.train.examples[0].label, 1);
+    const auto tsv = write(dir, "t.tsv", "sentence\tlabel\nx y\t0\nz\t1\n");
+    QCOMPARE(loadTask("file:" + tsv + ",dev=" + tsv).train.examples[0].text, std::string("x y"));
+}
+
+void TestData::stratifiedSplitIsSeeded() {
+    QTemporaryDir dir;
+    QByteArray lines;
+    for (int i = 0; i < 200; ++i) lines += QByteArray::number(i % 4 == 0 ? 1 : 0) + " text " + QByteArray::number(i) + "\n";
+    const auto path = write(dir, "x.txt", lines);
+    LoadOptions o;
+    const auto a = loadTask("lines:" + path, o);
+    const auto b = loadTask("lines:" + path, o);
+    QCOMPARE(a.dev.examples.size(), size_t(20));
+    int positives = 0;
+    for (size_t i = 0; i < a.dev.examples.size(); ++i) {
+        QCOMPARE(a.dev.examples[i].text, b.dev.examples[i].text);
+        positives += a.dev.examples[i].label == 1;
+    }
+    QCOMPARE(positives, 5); // 10% of the 50 positives: stratified
+    o.splitSeed = 2;
+    const auto c = loadTask("lines:" + path, o);
+    bool differs = false;
+    for (size_t i = 0; i < c.dev.examples.size(); ++i) differs |= c.dev.examples[i].text != a.dev.examples[i].text;
+    QVERIFY(differs);
+}
+
+void TestData::malformedInput_data() {
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("options");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("wrong column count") << QByteArray("sentence\tlabel\ngood\t1\nbad\n") << "" << "t.tsv:3: expected at least 2 columns";
+    QTest::newRow("empty file") << QByteArray("\n\n") << "" << "file is empty";
+    QTest::newRow("invalid utf-8") << QByteArray("sentence\tlabel\nok\t1\nb\xff\xfe\t0\n") << "" << "t.tsv:3: invalid UTF-8";
+    QTest::newRow("missing column") << QByteArray("text\tlabel\na\t1\n") << ",label=stars" << "no label column 'stars'";
+    QTest::newRow("empty label") << QByteArray("sentence\tlabel\na\t\n") << "" << "t.tsv:2: empty label";
+    QTest::newRow("huge line") << (QByteArray("sentence\tlabel\n") + QByteArray(3 << 20, 'a') + "\t1\nb\t0\n") << "" << "OK";
+    QTest::newRow("unknown option") << QByteArray("sentence\tlabel\na\t1\n") << ",colour=red" << "unknown option 'colour'";
+}
+
+void TestData::malformedInput() {
+    QFETCH(QByteArray, content);
+    QFETCH(QString, options);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const auto path = write(dir, "t.tsv", content);
+    const auto dev = write(dir, "dev.tsv", "sentence\tlabel\nq\t1\nr\t0\n");
+    const std::string err = errorOf([&] { loadTask("file:" + path + ",dev=" + dev + options.toStdString()); });
+    if (message == "OK") {
+        QVERIFY2(err.empty(), err.c_str());
+        return;
+    }
+    QVERIFY2(err.find(message.toStdString()) != std::string::npos, err.c_str());
+}
+
+void TestData::skipMalformedCounts() {
+    QTemporaryDir dir;
+    const auto path = write(dir, "t.tsv", "sentence\tlabel\ngood\t1\nbad\nfine\t0\n");
+    const auto dev = write(dir, "dev.tsv", "sentence\tlabel\nq\t1\nr\tmaybe\n");
+    LoadOptions o;
+    o.skipMalformed = true;
+    const auto t = loadTask("file:" + path + ",dev=" + path, o);
+    QCOMPARE(t.train.examples.size(), size_t(2));
+    QCOMPARE(t.skippedRows, size_t(2)); // once in train, once in dev
+    // A dev label unseen in train is an error, never skipped.
+    const std::string err = errorOf([&] { loadTask("file:" + path + ",dev=" + dev, o); });
+    QVERIFY2(err.find("dev.tsv:3: label 'maybe' does not occur in the train split") != std::string::npos, err.c_str());
+    const std::string jerr = errorOf([&] {
+        loadTask("file:" + write(dir, "x.jsonl", "{\"text\":\"a\",\"label\":1}\n[1,2]\n"));
+    });
+    QVERIFY2(jerr.find("x.jsonl:2: a JSON Lines row must be an object") != std::string::npos, jerr.c_str());
+}
+
+QTEST_APPLESS_MAIN(TestData)
+#include "test_data.moc"
