@@ -24,5 +24,6 @@ inline double median(std::vector<double> v) {
 }
 
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
+int runTrainBench(int steps, int repeats, const std::string& sizes);
 
 } // namespace adapterlab::bench

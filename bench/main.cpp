@@ -15,6 +15,12 @@ int main(int argc, char** argv) {
         rc = adapterlab::bench::runTokenizerBench(data + "/vocab/bert-base-uncased-vocab.txt",
                                                   data + "/glue/SST-2/train.tsv", repeats);
     });
+    int steps = 5;
+    std::string sizes = "small,base";
+    auto* train = app.add_subcommand("train", "training-step throughput, adapters vs full fine-tuning");
+    train->add_option("--steps", steps, "optimizer steps per timed run");
+    train->add_option("--sizes", sizes, "small, base or both");
+    train->callback([&] { rc = adapterlab::bench::runTrainBench(steps, repeats, sizes); });
     CLI11_PARSE(app, argc, argv);
     return rc;
 }
