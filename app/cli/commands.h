@@ -11,5 +11,8 @@ void addTrain(CLI::App& app);
 void addRuns(CLI::App& app);
 void addEval(CLI::App& app);
 void addInitBackbone(CLI::App& app);
+void addSweep(CLI::App& app);
+void addAblate(CLI::App& app);
+void addExport(CLI::App& app);
 
 } // namespace adapterlab::cli

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
     adapterlab::cli::addRuns(app);
     adapterlab::cli::addEval(app);
     adapterlab::cli::addInitBackbone(app);
+    adapterlab::cli::addSweep(app);
+    adapterlab::cli::addAblate(app);
+    adapterlab::cli::addExport(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
 #include "experiments/run_job.h"
 
 #include "data/batching.h"
+#include "experiments/ablation.h"
 #include "data/task_loader.h"
 #include "model/hf_import.h"
 #include "train/param_count.h"
@@ -184,6 +185,31 @@ train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string
     const auto encoded = data::encodeSplit(*s, *run.tokenizer, cfg.maxLength);
     train::Trainer trainer(cfg, run.model, task, {}, encoded, run.tokenizer->vocab().padId());
     return trainer.evaluate(encoded);
+}
+
+std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
+                                          const std::function<void(int, int)>& progress,
+                                          int64_t* layerEvaluations, int64_t* naiveLayerEvaluations) {
+    if (!store.writable())
+        throw Error("experiment file '" + store.path() + "' is read-only: cannot store an ablation");
+    LoadedRun run = loadRun(store, runId);
+    if (!run.config.method.usesAdapters())
+        throw Error("run " + std::to_string(runId) + " was trained with method " +
+                    train::toString(run.config.method.method) + "; layer ablation needs adapters");
+    setThreads(run.config.threads);
+    const data::TaskData task = data::loadTask(run.config.task);
+    const auto dev = data::encodeSplit(task.dev, *run.tokenizer, run.config.maxLength);
+    const auto metricFn = [&](const std::vector<double>& values) {
+        return train::scorePredictions(task, values, dev);
+    };
+    const AblationResult r = ablateLayers(run.model, dev, run.tokenizer->vocab().padId(), task.regression,
+                                          metricFn, task.mainMetric, progress);
+    std::vector<store::AblationRow> rows{{-1, -1, json(r.intact.metrics), r.intact.score}};
+    for (const auto& c : r.cells) rows.push_back({c.first, c.last, json(c.metrics), c.score});
+    store.saveAblation(runId, rows);
+    if (layerEvaluations) *layerEvaluations = r.layerEvaluations;
+    if (naiveLayerEvaluations) *naiveLayerEvaluations = r.naiveLayerEvaluations;
+    return rows;
 }
 
 } // namespace adapterlab::experiments

@@ -9,6 +9,7 @@
 #include "train/run_config.h"
 
 #include <atomic>
+#include <functional>
 #include <optional>
 
 namespace adapterlab::experiments {
@@ -34,6 +35,13 @@ LoadedRun loadRun(store::Store& store, int64_t runId);
 /// Evaluates a stored run on a task's dev or test split (test must be labelled).
 train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string& taskSpec,
                            const std::string& split = "dev");
+
+/// Computes and stores the layer-ablation matrix of a finished adapter run on its dev split.
+/// Returns the stored rows (intact model first).
+std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
+                                          const std::function<void(int, int)>& progress = {},
+                                          int64_t* layerEvaluations = nullptr,
+                                          int64_t* naiveLayerEvaluations = nullptr);
 
 /// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
 void setThreads(int threads);

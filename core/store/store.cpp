@@ -290,6 +290,76 @@ void Store::deleteRun(int64_t id) {
     s.run();
 }
 
+void Store::saveAblation(int64_t id, const std::vector<AblationRow>& rows) {
+    requireWritable("store an ablation");
+    Transaction t(*db_);
+    Statement d = db_->prepare("DELETE FROM ablations WHERE run_id = ?");
+    d.bind(1, id);
+    d.run();
+    Statement s = db_->prepare("INSERT INTO ablations (run_id, first_layer, last_layer, metrics, score) "
+                               "VALUES (?, ?, ?, ?, ?)");
+    for (const auto& r : rows) {
+        s.bind(1, id).bind(2, r.first).bind(3, r.last).bind(4, r.metrics.dump()).bind(5, r.score);
+        s.run();
+    }
+    t.commit();
+}
+
+std::vector<AblationRow> Store::ablation(int64_t id) {
+    std::vector<AblationRow> out;
+    Statement s = db_->prepare("SELECT first_layer, last_layer, metrics, score FROM ablations "
+                               "WHERE run_id = ? ORDER BY first_layer, last_layer");
+    s.bind(1, id);
+    while (s.step()) out.push_back({s.getInt(0), s.getInt(1), parseOr(s.getText(2), json::object()), s.getDouble(3)});
+    return out;
+}
+
+void Store::requeueRun(int64_t id) {
+    requireWritable("requeue a run");
+    Transaction t(*db_);
+    for (const char* table : {"steps", "evals", "task_params", "ablations"}) {
+        Statement d = db_->prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?");
+        d.bind(1, id);
+        d.run();
+    }
+    Statement u = db_->prepare("UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, "
+                               "error = NULL, best_metrics = NULL, final_metrics = NULL, owner_pid = NULL "
+                               "WHERE id = ?");
+    u.bind(1, id);
+    u.run();
+    t.commit();
+}
+
+int64_t Store::createSweep(const std::string& name, const json& plan) {
+    requireWritable("create a sweep");
+    Statement s = db_->prepare("INSERT INTO sweeps (name, plan) VALUES (?, ?)");
+    s.bind(1, name).bind(2, plan.dump());
+    s.run();
+    return db_->lastInsertId();
+}
+
+void Store::setSweepStatus(int64_t id, const std::string& status) {
+    requireWritable("update a sweep");
+    Statement s = db_->prepare("UPDATE sweeps SET status = ? WHERE id = ?");
+    s.bind(1, status).bind(2, id);
+    s.run();
+}
+
+json Store::sweepPlan(int64_t id) {
+    Statement s = db_->prepare("SELECT plan FROM sweeps WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) throw Error(db_->path() + ": there is no sweep " + std::to_string(id));
+    return parseOr(s.getText(0), json::object());
+}
+
+std::vector<int64_t> Store::sweepRuns(int64_t id) {
+    std::vector<int64_t> ids;
+    Statement s = db_->prepare("SELECT id FROM runs WHERE sweep_id = ? ORDER BY id");
+    s.bind(1, id);
+    while (s.step()) ids.push_back(s.getInt(0));
+    return ids;
+}
+
 int Store::markInterrupted() {
     if (!writable_) return 0;
     const std::string host = hostName();

@@ -28,7 +28,7 @@ struct RunRecord {
     nlohmann::json labels;         ///< class names (array) or null
     std::string mainMetric, devNote;
     int64_t paramsTotal = 0, paramsTrainable = 0;
-    nlohmann::json params;         ///< per-group counts
+    nlohmann::json params = nlohmann::json::object(); ///< per-group counts
     nlohmann::json bestMetrics, finalMetrics;
     int64_t bestEpoch = 0, steps = 0;
     double bestScore = 0, durationSeconds = 0;
@@ -45,6 +45,13 @@ struct StepRow {
 struct EvalRow {
     std::string split;
     int64_t epoch = 0, step = 0;
+    nlohmann::json metrics;
+    double score = 0;
+};
+
+/// One cell of a layer-ablation matrix; first = last = -1 is the intact model.
+struct AblationRow {
+    int64_t first = -1, last = -1;
     nlohmann::json metrics;
     double score = 0;
 };
@@ -84,6 +91,18 @@ public:
     void finishRun(int64_t id, const RunEnd& end);
     void setNotes(int64_t id, const std::string& notes, const std::string& tags);
     void deleteRun(int64_t id);
+
+    /// Replaces a run's ablation matrix (one transaction).
+    void saveAblation(int64_t id, const std::vector<AblationRow>& rows);
+    std::vector<AblationRow> ablation(int64_t id);
+    /// Clears a run's recorded progress and queues it again (to resume an interrupted sweep).
+    void requeueRun(int64_t id);
+
+    int64_t createSweep(const std::string& name, const nlohmann::json& plan);
+    void setSweepStatus(int64_t id, const std::string& status);
+    nlohmann::json sweepPlan(int64_t id);
+    /// Run ids of a sweep in creation order.
+    std::vector<int64_t> sweepRuns(int64_t id);
 
     /// Marks runs left 'running' by processes that no longer exist as interrupted; returns how many.
     int markInterrupted();

@@ -181,9 +181,9 @@ std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {
     return values;
 }
 
-Metrics Trainer::evaluate(const data::EncodedSplit& split) {
-    const auto values = predictValues(split);
-    if (task_.regression) {
+Metrics scorePredictions(const data::TaskData& task, const std::vector<double>& values,
+                         const data::EncodedSplit& split) {
+    if (task.regression) {
         std::vector<double> gold(split.targets.begin(), split.targets.end());
         return regressionMetrics(values, gold);
     }
@@ -192,7 +192,11 @@ Metrics Trainer::evaluate(const data::EncodedSplit& split) {
         pred[i] = static_cast<int>(values[i]);
         gold[i] = static_cast<int>(split.labels[i]);
     }
-    return classificationMetrics(pred, gold, static_cast<int>(task_.numLabels()), positiveClass(task_));
+    return classificationMetrics(pred, gold, static_cast<int>(task.numLabels()), positiveClass(task));
+}
+
+Metrics Trainer::evaluate(const data::EncodedSplit& split) {
+    return scorePredictions(task_, predictValues(split), split);
 }
 
 } // namespace adapterlab::train

@@ -24,6 +24,10 @@ struct TrainResult {
     double trainSeconds = 0;
 };
 
+/// Metrics of predictions (class ids or regression values) against a split's gold labels.
+Metrics scorePredictions(const data::TaskData& task, const std::vector<double>& values,
+                         const data::EncodedSplit& gold);
+
 /// Learning rate for 0-based optimizer step `step` of `total`: linear warmup then linear decay.
 double scheduledLearningRate(double base, int64_t step, int64_t total, double warmupFraction);
 

@@ -1,0 +1,125 @@
+#include "experiments/ablation.h"
+
+#include "util/error.h"
+
+namespace adapterlab::experiments {
+namespace {
+
+constexpr size_t kBatch = 32;
+
+// logits [B, C] -> one value per example (class id, or the regression output)
+std::vector<double> toValues(const torch::Tensor& logits, bool regression) {
+    const auto v = (regression ? logits.squeeze(1) : logits.argmax(1)).to(torch::kDouble).contiguous();
+    return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+}
+
+int spanIndex(int first, int last, int L) {
+    // Spans ordered by first, then last: first i starts after sum_{k<i} (L - k) cells.
+    return first * L - first * (first - 1) / 2 + (last - first);
+}
+
+// Shared bookkeeping: predictions per cell, scattered back to example order.
+struct Collector {
+    int L;
+    size_t n;
+    std::vector<std::vector<double>> spans;
+    std::vector<double> intact;
+    Collector(int layers, size_t examples)
+        : L(layers), n(examples), spans(static_cast<size_t>(layers * (layers + 1) / 2), std::vector<double>(examples)),
+          intact(examples) {}
+    static void put(std::vector<double>& dst, const std::vector<size_t>& idx, const std::vector<double>& v) {
+        for (size_t k = 0; k < idx.size(); ++k) dst[idx[k]] = v[k];
+    }
+    AblationResult finish(const MetricFn& metrics, const std::string& mainMetric) const {
+        AblationResult r;
+        r.numLayers = L;
+        r.intact.metrics = metrics(intact);
+        r.intact.score = r.intact.metrics.at(mainMetric);
+        for (int i = 0; i < L; ++i)
+            for (int j = i; j < L; ++j) {
+                AblationCell c{i, j, metrics(spans[static_cast<size_t>(spanIndex(i, j, L))]), 0};
+                c.score = c.metrics.at(mainMetric);
+                r.cells.push_back(std::move(c));
+            }
+        return r;
+    }
+};
+
+void requireAdapters(model::BertModel& m) {
+    if (!m->adapterConfig()) throw Error("layer ablation needs a model trained with adapters");
+}
+
+} // namespace
+
+AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, int64_t padId,
+                            bool regression, const MetricFn& metrics, const std::string& mainMetric,
+                            const std::function<void(int, int)>& progress) {
+    requireAdapters(m);
+    torch::NoGradGuard guard;
+    m->eval();
+    const int L = static_cast<int>(m->numLayers());
+    const auto device = m->parameters().front().device();
+    Collector col(L, dev.size());
+    int64_t work = 0;
+    const auto batches = data::makeBatches(dev, kBatch, false, 0);
+    int done = 0;
+    for (const auto& idx : batches) {
+        const data::Batch b = data::collate(dev, idx, padId);
+        m->setAllAdaptersEnabled(true);
+        // inputs[i] = input of layer i in the intact model; inputs[L] = its output.
+        std::vector<torch::Tensor> inputs{m->embed(b.ids.to(device), b.typeIds.to(device))};
+        const auto bias = model::BertModelImpl::maskBias(b.mask.to(device), inputs[0]);
+        for (int i = 0; i < L; ++i) inputs.push_back(m->layer(i)->forward(inputs.back(), bias));
+        work += L;
+        const auto head = [&](const torch::Tensor& seq) { return toValues(m->classify(m->pool(seq)), regression); };
+        Collector::put(col.intact, idx, head(inputs[static_cast<size_t>(L)]));
+        for (int i = 0; i < L; ++i) {
+            torch::Tensor off = inputs[static_cast<size_t>(i)]; // layers below i are unchanged
+            for (int j = i; j < L; ++j) {
+                m->setAdaptersEnabled(j, false);
+                off = m->layer(j)->forward(off, bias); // extends span [i, j-1] to [i, j]
+                m->setAdaptersEnabled(j, true);
+                const auto out = m->runLayers(off, bias, j + 1, L); // the rest, adapters on
+                work += 1 + (L - 1 - j);
+                Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, head(out));
+            }
+        }
+        if (progress) progress(++done, static_cast<int>(batches.size()));
+    }
+    m->setAllAdaptersEnabled(true);
+    AblationResult r = col.finish(metrics, mainMetric);
+    r.layerEvaluations = work;
+    r.naiveLayerEvaluations = static_cast<int64_t>(batches.size()) * L * (L * (L + 1) / 2 + 1);
+    return r;
+}
+
+AblationResult ablateLayersNaive(model::BertModel& m, const data::EncodedSplit& dev, int64_t padId,
+                                 bool regression, const MetricFn& metrics, const std::string& mainMetric) {
+    requireAdapters(m);
+    torch::NoGradGuard guard;
+    m->eval();
+    const int L = static_cast<int>(m->numLayers());
+    const auto device = m->parameters().front().device();
+    Collector col(L, dev.size());
+    const auto batches = data::makeBatches(dev, kBatch, false, 0);
+    const auto predict = [&](const std::vector<size_t>& idx) {
+        const data::Batch b = data::collate(dev, idx, padId);
+        return toValues(m->forward(b.ids.to(device), b.typeIds.to(device), b.mask.to(device)).logits, regression);
+    };
+    for (const auto& idx : batches) {
+        m->setAllAdaptersEnabled(true);
+        Collector::put(col.intact, idx, predict(idx));
+        for (int i = 0; i < L; ++i)
+            for (int j = i; j < L; ++j) {
+                m->setAllAdaptersEnabled(true);
+                for (int k = i; k <= j; ++k) m->setAdaptersEnabled(k, false);
+                Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, predict(idx));
+            }
+    }
+    m->setAllAdaptersEnabled(true);
+    AblationResult r = col.finish(metrics, mainMetric);
+    r.naiveLayerEvaluations = r.layerEvaluations = static_cast<int64_t>(batches.size()) * L * (L * (L + 1) / 2 + 1);
+    return r;
+}
+
+} // namespace adapterlab::experiments

@@ -1,0 +1,145 @@
+#include "experiments/sweep.h"
+
+#include "experiments/run_job.h"
+#include "util/error.h"
+
+#include <cmath>
+#include <set>
+
+namespace adapterlab::experiments {
+
+using nlohmann::json;
+
+SweepPlan SweepPlan::fromJson(const json& j, const std::string& origin) {
+    if (!j.is_object()) throw Error(origin + ": expected a JSON object");
+    SweepPlan p;
+    p.name = j.value("name", std::string("sweep"));
+    if (j.contains("base")) {
+        if (!j["base"].is_object()) throw Error(origin + ": 'base' must be an object of run settings");
+        p.base = j["base"];
+    }
+    if (j.contains("grid")) p.grids.push_back(j["grid"]);
+    if (j.contains("grids")) {
+        if (!j["grids"].is_array()) throw Error(origin + ": 'grids' must be an array");
+        for (const auto& g : j["grids"]) p.grids.push_back(g);
+    }
+    for (const auto& g : p.grids) {
+        if (!g.is_object()) throw Error(origin + ": each grid must be an object");
+        for (const auto& [k, v] : g.items())
+            if (v.is_array() && v.empty()) throw Error(origin + ": grid axis '" + k + "' is empty");
+    }
+    if (p.grids.empty()) p.grids.push_back(json::object());
+    return p;
+}
+
+json SweepPlan::toJson() const { return {{"name", name}, {"base", base}, {"grids", grids}}; }
+
+std::vector<train::RunConfig> SweepPlan::expand() const {
+    std::vector<train::RunConfig> out;
+    std::set<std::string> seen;
+    for (const auto& grid : grids) {
+        // Cartesian product over the grid's array-valued settings; scalars are fixed values.
+        std::vector<std::pair<std::string, std::vector<json>>> axes;
+        json fixed = base;
+        for (const auto& [k, v] : grid.items()) {
+            if (v.is_array())
+                axes.emplace_back(k, std::vector<json>(v.begin(), v.end()));
+            else
+                fixed[k] = v;
+        }
+        std::vector<size_t> pos(axes.size(), 0);
+        while (true) {
+            json cfg = fixed;
+            for (size_t a = 0; a < axes.size(); ++a) cfg[axes[a].first] = axes[a].second[pos[a]];
+            const auto rc = train::RunConfig::fromJson(cfg, "sweep '" + name + "'");
+            rc.validate();
+            if (seen.insert(rc.toJson().dump()).second) out.push_back(rc);
+            size_t a = 0;
+            for (; a < axes.size(); ++a) {
+                if (++pos[a] < axes[a].second.size()) break;
+                pos[a] = 0;
+            }
+            if (a == axes.size()) break;
+        }
+    }
+    return out;
+}
+
+const std::vector<std::string>& presetNames() {
+    static const std::vector<std::string> names{"tradeoff", "adapter-size", "init-robustness"};
+    return names;
+}
+
+SweepPlan presetPlan(const std::string& name, const json& base, int numLayers) {
+    SweepPlan p;
+    p.name = name;
+    p.base = base;
+    const json lrs = {3e-5, 3e-4, 3e-3};
+    // A setting the user fixed in the base wins over the preset's axis.
+    const auto axis = [&](const char* key, json values) { return base.contains(key) ? base[key] : values; };
+    if (name == "tradeoff") {
+        json ks = json::array();
+        for (int k = 1; k <= numLayers; ++k) ks.push_back(k);
+        p.grids = {{{"method", "adapter"}, {"adapter_size", axis("adapter_size", {8, 64, 256})}, {"learning_rate", axis("learning_rate", lrs)}},
+                   {{"method", "top_k"}, {"top_k", axis("top_k", ks)}, {"learning_rate", axis("learning_rate", lrs)}},
+                   {{"method", "layernorm"}, {"learning_rate", axis("learning_rate", lrs)}},
+                   {{"method", "head_only"}, {"learning_rate", axis("learning_rate", lrs)}},
+                   {{"method", "full"}, {"learning_rate", axis("learning_rate", lrs)}}};
+    } else if (name == "adapter-size") {
+        json ms = json::array();
+        for (int m = 2; m <= 256; m *= 2) ms.push_back(m);
+        p.grids = {{{"method", "adapter"}, {"adapter_size", axis("adapter_size", ms)}}};
+    } else if (name == "init-robustness") {
+        json sigmas = json::array();
+        for (int e = -7; e <= 0; ++e) sigmas.push_back(std::pow(10.0, e));
+        p.grids = {{{"method", "adapter"}, {"init_std", axis("init_std", sigmas)}, {"seed", axis("seed", {1, 2, 3})}}};
+    } else {
+        throw Error("unknown sweep preset '" + name + "' (tradeoff, adapter-size, init-robustness)");
+    }
+    return p;
+}
+
+int64_t createSweep(store::Store& store, const SweepPlan& plan) {
+    const auto runs = plan.expand(); // validates everything before writing anything
+    if (runs.empty()) throw Error("sweep '" + plan.name + "' has no runs");
+    store::Transaction t(store.database());
+    const int64_t id = store.createSweep(plan.name, plan.toJson());
+    for (const auto& rc : runs) store.createRun(rc.toJson(), id);
+    t.commit();
+    return id;
+}
+
+void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observer,
+              const std::atomic<bool>* cancel,
+              const std::function<void(const SweepProgress&)>& progress) {
+    store.markInterrupted();
+    const auto ids = store.sweepRuns(sweepId);
+    store.setSweepStatus(sweepId, "running");
+    SweepProgress p;
+    p.total = static_cast<int>(ids.size());
+    for (int64_t id : ids) {
+        if (cancel && cancel->load()) break;
+        const auto rec = store.run(id);
+        p.runId = id;
+        // Interrupted and cancelled runs start over; a run another live process holds is left alone.
+        const bool resume = rec.status == "interrupted" || rec.status == "cancelled";
+        if (resume) store.requeueRun(id);
+        if (rec.status == "queued" || resume) {
+            try {
+                runTraining(store, train::RunConfig::fromJson(rec.config), observer, cancel, id);
+            } catch (const std::exception&) {
+                // Recorded as failed by runTraining; the sweep goes on.
+            }
+        }
+        ++p.done;
+        if (progress) progress(p);
+    }
+    bool allDone = true;
+    for (int64_t id : ids) {
+        const auto s = store.run(id).status;
+        allDone = allDone && (s == "finished" || s == "failed");
+    }
+    store.setSweepStatus(sweepId, allDone ? "finished" : (cancel && cancel->load() ? "cancelled" : "interrupted"));
+}
+
+} // namespace adapterlab::experiments

@@ -1,0 +1,263 @@
+// Experiment families: sweep expansion and resume, model selection and aggregation, and the
+// layer ablation against the naive per-span evaluation.
+#include "test_util.h"
+#include "train_fixture.h"
+
+#include "experiments/ablation.h"
+#include "experiments/results.h"
+#include "experiments/run_job.h"
+#include "experiments/sweep.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+#include <ATen/Parallel.h>
+
+using namespace adapterlab;
+using nlohmann::json;
+
+namespace {
+
+// Random data for an adapter model: ids in the vocab, varied lengths, labels 0/1.
+data::EncodedSplit randomSplit(int64_t vocab, size_t n) {
+    data::EncodedSplit s;
+    for (size_t i = 0; i < n; ++i) {
+        text::Encoding e;
+        const size_t len = 4 + (i * 7) % 13;
+        for (size_t t = 0; t < len; ++t) e.inputIds.push_back(static_cast<int64_t>(1 + (i * 31 + t * 11) % (vocab - 1)));
+        e.tokenTypeIds.assign(len, 0);
+        e.attentionMask.assign(len, 1);
+        s.encodings.push_back(e);
+        s.labels.push_back(static_cast<int64_t>(i % 2));
+        s.targets.push_back(0);
+    }
+    return s;
+}
+
+model::BertModel adapterModel(int64_t layers, double sigma) {
+    model::BertConfig c;
+    c.vocabSize = 40;
+    c.hiddenSize = 16;
+    c.numLayers = layers;
+    c.numHeads = 2;
+    c.intermediateSize = 32;
+    c.maxPositions = 32;
+    c.initializerRange = 0.5; // large weights: predictions vary between examples and spans
+    torch::manual_seed(3);
+    return model::BertModel(c, model::AdapterConfig{8, sigma}, true);
+}
+
+store::RunRecord record(int64_t id, const std::string& method, int64_t m, double lr, int64_t seed, double score) {
+    store::RunRecord r;
+    r.id = id;
+    r.status = "finished";
+    r.task = "glue:RTE:/d";
+    r.method = method;
+    r.adapterSize = m;
+    r.learningRate = lr;
+    r.seed = seed;
+    r.bestScore = score;
+    r.mainMetric = "accuracy";
+    r.paramsTrainable = 1000 * m;
+    r.config = {{"method", method}, {"adapter_size", m}, {"learning_rate", lr}, {"seed", seed}};
+    return r;
+}
+
+} // namespace
+
+class TestExperiments : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+    void gridExpansion();
+    void presets();
+    void selectionAndAggregation();
+    void ablationEqualsNaive();
+    void ablationAllOffIsThePlainModel();
+    void ablationCostRatio();
+    void sweepRunsAndResumes();
+    void ablateStoredRun();
+};
+
+void TestExperiments::gridExpansion() {
+    const json plan = {{"name", "g"},
+                       {"base", {{"task", "t"}, {"backbone", "b"}, {"method", "adapter"}}},
+                       {"grids", {{{"adapter_size", {8, 64}}, {"learning_rate", {1e-3, 1e-4}}},
+                                  {{"adapter_size", 8}, {"learning_rate", 1e-3}}, // duplicate of one above
+                                  {{"method", "full"}, {"learning_rate", {1e-4}}}}}};
+    const auto runs = experiments::SweepPlan::fromJson(plan).expand();
+    QCOMPARE(runs.size(), size_t(5));
+    QCOMPARE(runs[0].adapter.size, int64_t(8));
+    QCOMPARE(runs[1].adapter.size, int64_t(64)); // first axis varies fastest
+    QCOMPARE(runs[4].method.method, train::Method::Full);
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::SweepPlan::fromJson({{"grid", {{"seed", json::array()}}}}));
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::SweepPlan::fromJson(
+                                        {{"base", {{"task", "t"}, {"backbone", "b"}}}, {"grid", {{"adapter_size", {8, 0}}}}})
+                                        .expand());
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::SweepPlan::fromJson(
+                                        {{"base", {{"task", "t"}, {"backbone", "b"}}}, {"grid", {{"colour", {1}}}}})
+                                        .expand());
+}
+
+void TestExperiments::presets() {
+    const json base = {{"task", "t"}, {"backbone", "b"}};
+    // 3 m x 3 lr + 12 k x 3 lr + 3 (LayerNorm) + 3 (head) + 3 (full)
+    QCOMPARE(experiments::presetPlan("tradeoff", base, 12).expand().size(), size_t(9 + 36 + 9));
+    QCOMPARE(experiments::presetPlan("adapter-size", base, 12).expand().size(), size_t(8));
+    const auto robust = experiments::presetPlan("init-robustness", base, 12).expand();
+    QCOMPARE(robust.size(), size_t(8 * 3));
+    QCOMPARE(robust.front().adapter.initStd, 1e-7);
+    json fixedLr = base;
+    fixedLr["learning_rate"] = 1e-3; // an override replaces the preset's axis
+    QCOMPARE(experiments::presetPlan("tradeoff", fixedLr, 2).expand().size(), size_t(3 + 2 + 1 + 1 + 1));
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::presetPlan("nope", base, 2));
+}
+
+void TestExperiments::selectionAndAggregation() {
+    // Adapters m=8: lr 1e-3 has seeds {0.70, 0.80} (mean 0.75), lr 1e-4 {0.62, 0.90} (mean 0.76):
+    // 1e-4 is selected on the mean over seeds.
+    std::vector<store::RunRecord> runs{record(1, "adapter", 8, 1e-3, 1, 0.70), record(2, "adapter", 8, 1e-3, 2, 0.80),
+                                       record(3, "adapter", 8, 1e-4, 1, 0.62), record(4, "adapter", 8, 1e-4, 2, 0.90),
+                                       record(5, "adapter", 64, 1e-3, 1, 0.85), record(6, "full", 0, 1e-4, 1, 0.88)};
+    auto failed = record(7, "adapter", 64, 1e-4, 1, 0.99);
+    failed.status = "failed";
+    runs.push_back(failed);
+    const auto rows = experiments::resultTable(runs, experiments::Table::Tradeoff);
+    QCOMPARE(rows.size(), size_t(3));
+    const auto& m8 = rows[0];
+    QCOMPARE(m8.size, int64_t(8));
+    QCOMPARE(m8.learningRate, 1e-4);
+    QCOMPARE(m8.seeds, 2);
+    QVERIFY(qAbs(m8.mean - 0.76) < 1e-12);
+    QVERIFY(qAbs(m8.std - std::sqrt(2 * 0.14 * 0.14)) < 1e-12); // sample std of {0.62, 0.90}
+    QCOMPARE(m8.best, 0.90);
+    QCOMPARE(m8.runIds, (std::vector<int64_t>{3, 4}));
+    QCOMPARE(rows[1].size, int64_t(64));
+    QCOMPARE(rows[1].mean, 0.85); // the failed run is not counted
+    QCOMPARE(rows[2].method, std::string("full"));
+    QCOMPARE(experiments::resultTable(runs, experiments::Table::Size).size(), size_t(2));
+    QCOMPARE(experiments::resultTable(runs, experiments::Table::Tradeoff, "MNLI").size(), size_t(0));
+    QCOMPARE(experiments::taskDisplayName("file:/a/imdb/train.csv,dev=/x.csv"), std::string("imdb"));
+    QCOMPARE(experiments::taskDisplayName("lines:/d/TREC.train.all,encoding=latin1"), std::string("TREC.train"));
+    QVERIFY(experiments::toCsv(rows).find("RTE,adapter,8,") != std::string::npos);
+}
+
+void TestExperiments::ablationEqualsNaive() {
+    auto m = adapterModel(4, 0.5);
+    const auto dev = randomSplit(40, 70);
+    data::TaskData task;
+    task.labels = {"0", "1"};
+    task.mainMetric = "accuracy";
+    const auto fn = [&](const std::vector<double>& v) { return train::scorePredictions(task, v, dev); };
+    const auto fast = experiments::ablateLayers(m, dev, 0, false, fn, "accuracy");
+    const auto naive = experiments::ablateLayersNaive(m, dev, 0, false, fn, "accuracy");
+    QCOMPARE(fast.cells.size(), size_t(10));
+    QCOMPARE(fast.intact.metrics, naive.intact.metrics);
+    std::set<double> distinct;
+    for (size_t i = 0; i < fast.cells.size(); ++i) {
+        QCOMPARE(fast.cells[i].first, naive.cells[i].first);
+        QCOMPARE(fast.cells[i].last, naive.cells[i].last);
+        QCOMPARE(fast.cells[i].metrics, naive.cells[i].metrics); // number for number
+        distinct.insert(fast.cells[i].score);
+    }
+    QVERIFY(distinct.size() > 1);
+    QVERIFY(fast.layerEvaluations < naive.layerEvaluations);
+    QVERIFY(m->layer(0)->adaptersEnabled() && m->layer(3)->adaptersEnabled()); // restored
+}
+
+void TestExperiments::ablationAllOffIsThePlainModel() {
+    auto m = adapterModel(3, 0.5);
+    const auto dev = randomSplit(40, 40);
+    // The plain model: same backbone weights, no adapters.
+    model::BertModel plain(m->config(), std::nullopt, true);
+    {
+        torch::NoGradGuard g;
+        auto src = m->named_parameters();
+        for (auto& p : plain->named_parameters()) p.value().copy_(src[p.key()]);
+    }
+    plain->eval();
+    std::vector<double> plainPred(dev.size());
+    for (const auto& idx : data::makeBatches(dev, 32, false, 0)) {
+        const auto b = data::collate(dev, idx, 0);
+        torch::NoGradGuard g;
+        const auto am = plain->forward(b.ids, b.typeIds, b.mask).logits.argmax(1);
+        for (size_t k = 0; k < idx.size(); ++k) plainPred[idx[k]] = static_cast<double>(am[static_cast<int64_t>(k)].item<int64_t>());
+    }
+    // Capture every cell's predictions through the metric function.
+    std::vector<std::vector<double>> all;
+    const auto keep = [&](const std::vector<double>& v) {
+        all.push_back(v);
+        return train::Metrics{{"accuracy", 0.0}};
+    };
+    const auto r = experiments::ablateLayers(m, dev, 0, false, keep, "accuracy");
+    // Metrics are computed intact first, then spans in order: [0,0], [0,1], [0,2] is index 3.
+    QCOMPARE(all.size(), size_t(1 + 6));
+    QCOMPARE(r.cells[2].first, 0);
+    QCOMPARE(r.cells[2].last, 2);
+    QCOMPARE(all[3], plainPred);
+}
+
+void TestExperiments::ablationCostRatio() {
+    auto m = adapterModel(12, 0.01);
+    const auto dev = randomSplit(40, 32);
+    data::TaskData task;
+    task.labels = {"0", "1"};
+    task.mainMetric = "accuracy";
+    const auto fn = [&](const std::vector<double>& v) { return train::scorePredictions(task, v, dev); };
+    const auto r = experiments::ablateLayers(m, dev, 0, false, fn, "accuracy");
+    QCOMPARE(r.cells.size(), size_t(78));
+    const double ratio = double(r.layerEvaluations) / double(r.naiveLayerEvaluations);
+    qInfo("L = 12: %lld layer evaluations against %lld naive (%.1f%%)", static_cast<long long>(r.layerEvaluations),
+          static_cast<long long>(r.naiveLayerEvaluations), 100 * ratio);
+    QCOMPARE(r.layerEvaluations, int64_t(12 + 12 * 13 * 14 / 6)); // intact + L(L+1)(L+2)/6
+    QVERIFY(ratio <= 0.40);
+}
+
+void TestExperiments::sweepRunsAndResumes() {
+    testutil::Fixture f;
+    store::Store s(f.path("e.alab"));
+    auto base = f.config(train::Method::Adapter, 1).toJson();
+    const auto plan = experiments::SweepPlan::fromJson(
+        {{"name", "mini"}, {"base", base}, {"grid", {{"adapter_size", {4, 8, 16}}}}});
+    const int64_t sweep = experiments::createSweep(s, plan);
+    const auto ids = s.sweepRuns(sweep);
+    QCOMPARE(ids.size(), size_t(3));
+    for (auto id : ids) QCOMPARE(s.run(id).status, std::string("queued"));
+    // Stop after the first run.
+    std::atomic<bool> stop{false};
+    experiments::runSweep(s, sweep, nullptr, &stop, [&](const experiments::SweepProgress& p) {
+        if (p.done == 1) stop = true;
+    });
+    QCOMPARE(s.run(ids[0]).status, std::string("finished"));
+    QCOMPARE(s.run(ids[1]).status, std::string("queued"));
+    const std::string firstFinished = s.run(ids[0]).finishedAt;
+    // Pretend the second run was killed mid-way.
+    s.database().exec("UPDATE runs SET status = 'interrupted' WHERE id = " + std::to_string(ids[1]));
+    s.appendSteps(ids[1], {{1, 1, 9.0, 0, 0}});
+    experiments::runSweep(s, sweep);
+    for (auto id : ids) QCOMPARE(s.run(id).status, std::string("finished"));
+    QCOMPARE(s.run(ids[0]).finishedAt, firstFinished); // not repeated
+    QVERIFY(s.steps(ids[1]).front().loss != 9.0);       // restarted cleanly
+    QCOMPARE(s.run(ids[2]).adapterSize, int64_t(16));
+    const auto rows = experiments::resultTable(s.runs(), experiments::Table::Size);
+    QCOMPARE(rows.size(), size_t(3));
+}
+
+void TestExperiments::ablateStoredRun() {
+    testutil::Fixture f;
+    store::Store s(f.path("e.alab"));
+    auto cfg = f.config(train::Method::Adapter, 2);
+    cfg.adapter.initStd = 0.3;
+    const int64_t id = experiments::runTraining(s, cfg);
+    int64_t work = 0, naive = 0;
+    const auto rows = experiments::ablateRun(s, id, {}, &work, &naive);
+    QCOMPARE(rows.size(), size_t(1 + 3));
+    QCOMPARE(rows.front().first, int64_t(-1));
+    QCOMPARE(rows.front().score, s.run(id).bestMetrics["accuracy"].get<double>()); // intact = stored best
+    QCOMPARE(s.ablation(id).size(), size_t(4));
+    QVERIFY(experiments::ablationCsv(s.ablation(id)).find("first_layer,last_layer,score,drop") == 0);
+    const auto full = experiments::runTraining(s, f.config(train::Method::Full, 1));
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::ablateRun(s, full));
+}
+
+QTEST_APPLESS_MAIN(TestExperiments)
+#include "test_experiments.moc"
