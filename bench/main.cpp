@@ -21,6 +21,12 @@ int main(int argc, char** argv) {
     train->add_option("--steps", steps, "optimizer steps per timed run");
     train->add_option("--sizes", sizes, "small, base or both");
     train->callback([&] { rc = adapterlab::bench::runTrainBench(steps, repeats, sizes); });
+    int64_t hidden = 256;
+    int examples = 128;
+    auto* abl = app.add_subcommand("ablation", "layer-ablation heatmap: shared work vs naive");
+    abl->add_option("--hidden", hidden, "hidden size (heads = d/64)");
+    abl->add_option("--examples", examples, "dev examples");
+    abl->callback([&] { rc = adapterlab::bench::runAblationBench(repeats, hidden, examples); });
     CLI11_PARSE(app, argc, argv);
     return rc;
 }

@@ -1,42 +1,215 @@
 #include "main_window.h"
 
 #include "engine_info.h"
+#include "run_form.h"
+#include "run_view.h"
+#include "runs_model.h"
+#include "store/store.h"
+#include "training_worker.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QThread>
 #include <QVBoxLayout>
 
 namespace adapterlab::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle(tr("AdapterLab"));
+MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWindow(parent) {
     setObjectName("MainWindow");
+    qRegisterMetaType<adapterlab::train::RunConfig>();
 
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    auto* title = new QLabel(tr("<h1>AdapterLab</h1>"), central);
-    auto* what = new QLabel(
-        tr("A workbench for parameter-efficient transfer learning with bottleneck adapters "
-           "(Houlsby et al., 2019): train adapters, full fine-tuning, top-k layers, LayerNorm-only "
-           "and head-only baselines on BERT backbones and compare what each costs in trainable "
-           "parameters against what it gains in accuracy."),
-        central);
-    what->setWordWrap(true);
-    auto* engine = new QLabel(engineSummary(), central);
-    engine->setObjectName("engineSummary");
-    layout->addWidget(title);
-    layout->addWidget(what);
-    layout->addWidget(engine);
-    layout->addStretch(1);
-    setCentralWidget(central);
+    form_ = new RunForm;
+    runView_ = new RunView;
+    runs_ = new RunsModel(this);
+    proxy_ = new QSortFilterProxyModel(this);
+    proxy_->setSourceModel(runs_);
+    proxy_->setSortRole(Qt::UserRole);
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy_->setFilterKeyColumn(-1); // any column
+    table_ = new QTableView;
+    table_->setObjectName("runsTable");
+    table_->setModel(proxy_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(RunsModel::Id, Qt::DescendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->verticalHeader()->hide();
+    filter_ = new QLineEdit;
+    filter_->setPlaceholderText(tr("Filter runs (any column)…"));
+    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    auto* runsPage = new QWidget;
+    auto* runsLayout = new QVBoxLayout(runsPage);
+    runsLayout->addWidget(filter_);
+    runsLayout->addWidget(table_);
 
+    tabs_ = new QTabWidget;
+    tabs_->addTab(runView_, tr("Run"));
+    tabs_->addTab(runsPage, tr("Runs"));
+    splitter_ = new QSplitter;
+    splitter_->addWidget(form_);
+    splitter_->addWidget(tabs_);
+    splitter_->setStretchFactor(1, 1);
+    setCentralWidget(splitter_);
+    statusBar()->addPermanentWidget(new QLabel(engineSummary()));
+
+    thread_ = new QThread(this);
+    worker_ = new TrainingWorker;
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_->start();
+    connect(worker_, &TrainingWorker::stepped, runView_, &RunView::onStep);
+    connect(worker_, &TrainingWorker::evaluated, runView_, &RunView::onEval);
+    connect(worker_, &TrainingWorker::done, runView_, &RunView::onDone);
+    connect(worker_, &TrainingWorker::started, this, &MainWindow::reloadRuns);
+    connect(worker_, &TrainingWorker::done, this, [this](qint64 id, const QString& status, const QString& error) {
+        training_ = false;
+        form_->setRunning(false);
+        reloadRuns();
+        if (!error.isEmpty()) statusBar()->showMessage(tr("Run failed: %1").arg(error), 10000);
+        Q_EMIT trainingFinished(id, status);
+    });
+    connect(form_, &RunForm::launchRequested, this, &MainWindow::launch);
+    connect(runView_->cancelButton(), &QPushButton::clicked, this, [this] { worker_->cancel(); });
+    connect(table_, &QTableView::doubleClicked, this, &MainWindow::showRun);
+
+    buildMenus();
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    splitter_->restoreState(settings.value("window/splitter").toByteArray());
+    form_->loadSettings(settings);
+    if (!settings.contains("window/geometry")) resize(1200, 760);
+    QString path = experimentFile;
+    if (path.isEmpty()) path = settings.value("experiment/last").toString();
+    if (path.isEmpty()) path = defaultExperimentFile();
+    if (!openExperiment(path) && path != defaultExperimentFile()) openExperiment(defaultExperimentFile());
+}
+
+MainWindow::~MainWindow() {
+    worker_->cancel();
+    thread_->quit();
+    thread_->wait();
+}
+
+QString MainWindow::defaultExperimentFile() {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return QDir(dir).filePath("experiments.alab");
+}
+
+QString MainWindow::experimentPath() const {
+    return store_ ? QString::fromStdString(store_->path()) : QString();
+}
+
+bool MainWindow::openExperiment(const QString& path) {
+    try {
+        auto s = std::make_unique<store::Store>(path.toStdString());
+        s->markInterrupted();
+        store_ = std::move(s);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot open experiment file"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    setWindowTitle(tr("%1 — AdapterLab").arg(QFileInfo(path).fileName()));
+    QSettings settings;
+    settings.setValue("experiment/last", path);
+    QStringList recent = settings.value("experiment/recent").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue("experiment/recent", recent.mid(0, 8));
+    refreshRecent();
+    reloadRuns();
+    if (!store_->writable()) statusBar()->showMessage(tr("Read-only experiment file: browsing only"));
+    return true;
+}
+
+void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    file->addAction(tr("&New experiment file…"), QKeySequence::New, this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("New experiment file"), {}, tr("AdapterLab experiments (*.alab)"));
+        if (!p.isEmpty()) openExperiment(p.endsWith(".alab") ? p : p + ".alab");
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open experiment file"), {}, tr("AdapterLab experiments (*.alab);;All files (*)"));
+        if (!p.isEmpty()) openExperiment(p);
+    });
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AdapterLab"), this, &MainWindow::showAbout);
-    resize(720, 420);
+}
+
+void MainWindow::refreshRecent() {
+    if (!recentMenu_) return;
+    recentMenu_->clear();
+    for (const QString& p : QSettings().value("experiment/recent").toStringList())
+        recentMenu_->addAction(p, this, [this, p] { openExperiment(p); });
+}
+
+void MainWindow::reloadRuns() {
+    if (store_) runs_->reload(*store_);
+}
+
+void MainWindow::launch() {
+    if (training_ || !store_) return;
+    if (!store_->writable()) {
+        QMessageBox::warning(this, tr("Read-only"), tr("This experiment file is read-only: training is not possible."));
+        return;
+    }
+    const auto cfg = form_->config();
+    if (!cfg) return;
+    training_ = true;
+    form_->setRunning(true);
+    runView_->reset(tr("%1 · %2 on %3").arg(QString::fromStdString(cfg->method.method == train::Method::Adapter
+                                                                         ? "adapters m=" + std::to_string(cfg->adapter.size)
+                                                                         : train::toString(cfg->method.method)),
+                                             QString::fromStdString(cfg->task), QString::fromStdString(cfg->backbone)));
+    tabs_->setCurrentWidget(runView_);
+    QMetaObject::invokeMethod(worker_, "train", Qt::QueuedConnection, Q_ARG(adapterlab::train::RunConfig, *cfg),
+                              Q_ARG(QString, experimentPath()));
+}
+
+void MainWindow::showRun(const QModelIndex& proxyIndex) {
+    if (!store_ || training_) return;
+    const auto& r = runs_->run(proxy_->mapToSource(proxyIndex).row());
+    QVector<double> steps, losses, evalSteps, scores;
+    for (const auto& s : store_->steps(r.id)) {
+        steps << static_cast<double>(s.step);
+        losses << s.loss;
+    }
+    for (const auto& e : store_->evals(r.id)) {
+        evalSteps << static_cast<double>(e.step);
+        scores << e.score;
+    }
+    runView_->showCurves(tr("run %1 · %2 · %3").arg(r.id).arg(QString::fromStdString(r.method), QString::fromStdString(r.status)),
+                         steps, losses, evalSteps, scores);
+    tabs_->setCurrentWidget(runView_);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/splitter", splitter_->saveState());
+    form_->saveSettings(settings);
+    worker_->cancel();
+    e->accept();
 }
 
 QString MainWindow::engineSummary() {
@@ -48,7 +221,8 @@ QString MainWindow::engineSummary() {
 
 void MainWindow::showAbout() {
     QMessageBox::about(this, tr("About AdapterLab"),
-                       tr("<b>AdapterLab %1</b><br>%2<br>License: MIT")
+                       tr("<b>AdapterLab %1</b><br>Bottleneck adapters (Houlsby et al., 2019) for BERT "
+                          "backbones.<br>%2<br>License: MIT")
                            .arg(QStringLiteral(ADAPTERLAB_VERSION), engineSummary()));
 }
 

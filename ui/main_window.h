@@ -1,20 +1,77 @@
 #pragma once
-// The workbench's main window. For now: what the application is, the engine's versions and
-// device, and the menus every later view hangs off.
+// The workbench's main window: an experiment file is always open; the run form on the left,
+// the live run view and the runs table on the right; training on a worker thread.
 #include <QMainWindow>
 
+#include <memory>
+
+class QLineEdit;
+class QMenu;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QThread;
+
+namespace adapterlab::store {
+class Store;
+}
+
 namespace adapterlab::ui {
+
+class RunForm;
+class RunView;
+class RunsModel;
+class TrainingWorker;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    /// Opens `experimentFile`, or the last one used, or the default one in the data directory.
+    explicit MainWindow(const QString& experimentFile = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     /// One line naming the engine: LibTorch version, threads and device in use.
     static QString engineSummary();
+    static QString defaultExperimentFile();
+
+    bool openExperiment(const QString& path);
+    QString experimentPath() const;
+    bool isTraining() const { return training_; }
+
+    RunForm* form() const { return form_; }
+    RunView* runView() const { return runView_; }
+    RunsModel* runsModel() const { return runs_; }
+    QTableView* runsTable() const { return table_; }
+    TrainingWorker* worker() const { return worker_; }
+
+Q_SIGNALS:
+    void trainingFinished(qint64 runId, const QString& status);
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
 
 private:
+    void buildMenus();
+    void refreshRecent();
+    void reloadRuns();
+    void launch();
+    void showRun(const QModelIndex& proxyIndex);
     void showAbout();
+
+    std::unique_ptr<store::Store> store_;
+    RunForm* form_;
+    RunView* runView_;
+    RunsModel* runs_;
+    QSortFilterProxyModel* proxy_;
+    QTableView* table_;
+    QLineEdit* filter_;
+    QTabWidget* tabs_;
+    QSplitter* splitter_;
+    QMenu* recentMenu_ = nullptr;
+    QThread* thread_;
+    TrainingWorker* worker_;
+    bool training_ = false;
 };
 
 } // namespace adapterlab::ui

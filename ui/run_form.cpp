@@ -1,0 +1,235 @@
+#include "run_form.h"
+
+#include "model/config.h"
+#include "train/param_count.h"
+#include "util/error.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <torch/cuda.h>
+
+namespace adapterlab::ui {
+namespace {
+
+const char* kInvalidStyle = "border: 1px solid #c0392b; background: #fdecea;";
+
+QSpinBox* spin(int lo, int hi, int value) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setValue(value);
+    return s;
+}
+
+// A folder with train.tsv named like a GLUE task becomes glue:NAME:DIR.
+QString specForFolder(const QString& dir) {
+    const QString name = QFileInfo(dir).fileName();
+    for (const char* t : {"CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE", "WNLI"})
+        if (name.compare(t, Qt::CaseInsensitive) == 0) return QString("glue:%1:%2").arg(t, dir);
+    return QString("file:%1/train.tsv,dev=%1/dev.tsv").arg(dir);
+}
+
+} // namespace
+
+RunForm::RunForm(QWidget* parent) : QWidget(parent) {
+    task = new QLineEdit;
+    task->setPlaceholderText("glue:RTE:/path/to/RTE  |  file:train.csv,dev=dev.csv  |  lines:data.txt");
+    backbone = new QLineEdit;
+    backbone->setPlaceholderText("Hugging Face BERT folder (config.json, vocab.txt, model.safetensors)");
+    method = new QComboBox;
+    for (const char* m : {"adapter", "full", "top_k", "layernorm", "head_only"}) method->addItem(m);
+    adapterSize = spin(-1000, 4096, 64);
+    topK = spin(-100, 256, 1);
+    initStd = new QLineEdit("1e-2");
+    learningRate = new QLineEdit("3e-4");
+    epochs = spin(-10, 1000, 3);
+    batchSize = spin(-10, 4096, 32);
+    maxLength = spin(-10, 65536, 128);
+    seed = spin(0, 1 << 30, 1);
+    adapterSize->setObjectName("adapterSize");
+    topK->setObjectName("topK");
+    epochs->setObjectName("epochs");
+    batchSize->setObjectName("batchSize");
+    maxLength->setObjectName("maxLength");
+    seed->setObjectName("seed");
+    device = new QComboBox;
+    device->addItem("auto");
+    device->addItem("cpu");
+    for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i) device->addItem(QString("cuda:%1").arg(i));
+    preview = new QLabel;
+    preview->setObjectName("preview");
+    preview->setWordWrap(true);
+    preview->setTextFormat(Qt::RichText);
+    message = new QLabel;
+    message->setObjectName("message");
+    message->setWordWrap(true);
+    message->setStyleSheet("color: #c0392b;");
+    launch_ = new QPushButton(tr("Launch"));
+    launch_->setObjectName("launch");
+
+    auto* browseTask = new QPushButton(tr("Folder…"));
+    auto* browseBackbone = new QPushButton(tr("Folder…"));
+    const auto row = [](QWidget* field, QWidget* button) {
+        auto* w = new QWidget;
+        auto* h = new QHBoxLayout(w);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(field, 1);
+        h->addWidget(button);
+        return w;
+    };
+    auto* form = new QFormLayout;
+    form->addRow(tr("Task"), row(task, browseTask));
+    form->addRow(tr("Backbone"), row(backbone, browseBackbone));
+    form->addRow(tr("Method"), method);
+    form->addRow(tr("Adapter size m"), adapterSize);
+    form->addRow(tr("Top-k layers"), topK);
+    form->addRow(tr("Init σ"), initStd);
+    form->addRow(tr("Learning rate"), learningRate);
+    form->addRow(tr("Epochs"), epochs);
+    form->addRow(tr("Batch size"), batchSize);
+    form->addRow(tr("Max length"), maxLength);
+    form->addRow(tr("Seed"), seed);
+    form->addRow(tr("Device"), device);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(preview);
+    layout->addWidget(message);
+    layout->addWidget(launch_);
+    layout->addStretch(1);
+
+    connect(browseTask, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Task folder"));
+        if (!dir.isEmpty()) task->setText(specForFolder(dir));
+    });
+    connect(browseBackbone, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Backbone folder"));
+        if (!dir.isEmpty()) backbone->setText(dir);
+    });
+    for (auto* e : {task, backbone, initStd, learningRate}) connect(e, &QLineEdit::textChanged, this, &RunForm::revalidate);
+    for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed})
+        connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
+    for (auto* c : {method, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
+    connect(launch_, &QPushButton::clicked, this, [this] {
+        if (config_) Q_EMIT launchRequested(*config_);
+    });
+    revalidate();
+}
+
+void RunForm::mark(QWidget* field, const QString& why) {
+    field->setStyleSheet(kInvalidStyle);
+    field->setToolTip(why);
+}
+
+void RunForm::setRunning(bool running) {
+    running_ = running;
+    revalidate();
+}
+
+void RunForm::revalidate() {
+    for (QWidget* w : std::initializer_list<QWidget*>{task, backbone, initStd, learningRate, adapterSize, topK, epochs,
+                                                      batchSize, maxLength, device}) {
+        w->setStyleSheet({});
+        w->setToolTip({});
+    }
+    adapterSize->setEnabled(method->currentText() == "adapter");
+    initStd->setEnabled(method->currentText() == "adapter");
+    topK->setEnabled(method->currentText() == "top_k");
+    config_.reset();
+    error_.clear();
+    train::RunConfig c;
+    c.task = task->text().trimmed().toStdString();
+    c.backbone = backbone->text().trimmed().toStdString();
+    c.method.method = train::parseMethod(method->currentText().toStdString());
+    c.method.topK = topK->value();
+    c.adapter.size = adapterSize->value();
+    c.epochs = epochs->value();
+    c.batchSize = batchSize->value();
+    c.maxLength = maxLength->value();
+    c.seed = static_cast<uint64_t>(seed->value());
+    c.device = device->currentText().toStdString();
+    bool ok = false;
+    c.adapter.initStd = initStd->text().toDouble(&ok);
+    if (!ok) c.adapter.initStd = std::nan("");
+    c.learningRate = learningRate->text().toDouble(&ok);
+    if (!ok) c.learningRate = std::nan("");
+
+    // Field-level checks, then the engine's own validation against the backbone.
+    // Most specific first: "maximum length ... exceeds the backbone's positions" is the length's fault.
+    const std::pair<QWidget*, const char*> byKeyword[] = {
+        {adapterSize, "adapter size"}, {initStd, "init std"}, {learningRate, "learning rate"},
+        {epochs, "epochs"}, {batchSize, "batch size"}, {maxLength, "maximum length"},
+        {topK, "top-k"}, {device, "device"}, {task, "task"}, {backbone, "backbone"}};
+    std::optional<model::BertConfig> bb;
+    try {
+        c.validate();
+        const QString cfgPath = QDir(backbone->text().trimmed()).filePath("config.json");
+        if (!QFileInfo::exists(cfgPath)) throw Error("backbone folder has no config.json");
+        bb = model::BertConfig::fromFile(cfgPath.toStdString());
+        c.validateFor(*bb);
+        if (!QFileInfo::exists(QDir(backbone->text().trimmed()).filePath("vocab.txt")))
+            throw Error("backbone folder has no vocab.txt");
+        config_ = c;
+    } catch (const std::exception& e) {
+        error_ = QString::fromUtf8(e.what());
+        for (const auto& [field, keyword] : byKeyword)
+            if (error_.contains(keyword, Qt::CaseInsensitive)) {
+                mark(field, error_);
+                break;
+            }
+    }
+    message->setText(error_);
+    if (bb) {
+        const auto counts = train::countParameters(*bb, c.method, c.adapter);
+        QString groups;
+        for (int g = 0; g < model::kNumParamGroups; ++g)
+            if (counts.trainableByGroup[static_cast<size_t>(g)] > 0)
+                groups += QString("%1 %2; ").arg(model::toString(static_cast<model::ParamGroup>(g)))
+                              .arg(QLocale().toString(qlonglong(counts.trainableByGroup[static_cast<size_t>(g)])));
+        preview->setText(tr("<b>%1</b> trainable parameters (%2% of the %3-parameter backbone)<br><small>%4</small>")
+                             .arg(QLocale().toString(qlonglong(counts.trainable)))
+                             .arg(counts.trainablePercent(), 0, 'f', 3)
+                             .arg(QLocale().toString(qlonglong(counts.backbone)))
+                             .arg(groups));
+    } else {
+        preview->setText(tr("Choose a backbone to see the trainable parameters."));
+    }
+    launch_->setEnabled(config_.has_value() && !running_);
+}
+
+void RunForm::saveSettings(QSettings& s) const {
+    s.beginGroup("runForm");
+    s.setValue("task", task->text());
+    s.setValue("backbone", backbone->text());
+    s.setValue("method", method->currentText());
+    s.setValue("initStd", initStd->text());
+    s.setValue("learningRate", learningRate->text());
+    s.setValue("device", device->currentText());
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed}) s.setValue(sp->objectName(), sp->value());
+    s.endGroup();
+}
+
+void RunForm::loadSettings(const QSettings& s) {
+    const auto get = [&](const QString& k) { return s.value("runForm/" + k); };
+    if (get("task").isValid()) task->setText(get("task").toString());
+    if (get("backbone").isValid()) backbone->setText(get("backbone").toString());
+    if (get("method").isValid()) method->setCurrentText(get("method").toString());
+    if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
+    if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());
+    if (get("device").isValid()) device->setCurrentText(get("device").toString());
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed})
+        if (get(sp->objectName()).isValid()) sp->setValue(get(sp->objectName()).toInt());
+    revalidate();
+}
+
+} // namespace adapterlab::ui

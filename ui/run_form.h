@@ -1,0 +1,53 @@
+#pragma once
+// The run form: task, backbone, method and every hyper-parameter, validated as the user types,
+// with a live preview of the trainable parameters. Launch stays disabled while anything is wrong.
+#include "metatypes.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QSettings;
+
+namespace adapterlab::ui {
+
+class RunForm : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunForm(QWidget* parent = nullptr);
+
+    /// The run described by the form, when valid.
+    std::optional<train::RunConfig> config() const { return config_; }
+    /// Why the form is invalid ("" when valid).
+    QString error() const { return error_; }
+    QPushButton* launchButton() const { return launch_; }
+
+    void setRunning(bool running);
+    void saveSettings(QSettings& s) const;
+    void loadSettings(const QSettings& s);
+
+    // Fields, public for tests and for the main window's wiring.
+    QLineEdit *task, *backbone, *initStd, *learningRate;
+    QComboBox *method, *device;
+    QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed;
+    QLabel *preview, *message;
+
+Q_SIGNALS:
+    void launchRequested(const adapterlab::train::RunConfig& config);
+
+private:
+    void revalidate();
+    void mark(QWidget* field, const QString& why);
+
+    std::optional<train::RunConfig> config_;
+    QString error_;
+    QPushButton* launch_;
+    bool running_ = false;
+};
+
+} // namespace adapterlab::ui

@@ -1,0 +1,74 @@
+#include "runs_model.h"
+
+#include "experiments/results.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QLocale>
+
+namespace adapterlab::ui {
+
+RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RunsModel::reload(store::Store& store) {
+    beginResetModel();
+    runs_ = store.runs();
+    endResetModel();
+}
+
+int RunsModel::rowOfRun(int64_t id) const {
+    for (size_t i = 0; i < runs_.size(); ++i)
+        if (runs_[i].id == id) return static_cast<int>(i);
+    return -1;
+}
+
+int RunsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(runs_.size());
+}
+
+int RunsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant RunsModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid()) return {};
+    const auto& r = runs_.at(static_cast<size_t>(index.row()));
+    const bool sortRole = role == Qt::UserRole; // raw values for sorting
+    if (role == Qt::ForegroundRole && index.column() == Status) {
+        if (r.status == "failed") return QBrush(QColor(180, 30, 30));
+        if (r.status == "interrupted" || r.status == "cancelled") return QBrush(QColor(150, 100, 0));
+        return {};
+    }
+    if (role == Qt::ToolTipRole && index.column() == Status && !r.error.empty()) return QString::fromStdString(r.error);
+    if (role != Qt::DisplayRole && !sortRole) return {};
+    switch (index.column()) {
+    case Id: return qlonglong(r.id);
+    case Task: return QString::fromStdString(experiments::taskDisplayName(r.task));
+    case Method: return QString::fromStdString(r.method);
+    case Size:
+        if (r.method == "adapter") return qlonglong(r.adapterSize);
+        if (r.method == "top_k") return sortRole ? QVariant(qlonglong(r.topK)) : QVariant(QString("k=%1").arg(r.topK));
+        return sortRole ? QVariant(0) : QVariant(QString());
+    case InitStd: return sortRole ? QVariant(r.initStd) : QVariant(QString::number(r.initStd, 'g', 3));
+    case LearningRate: return sortRole ? QVariant(r.learningRate) : QVariant(QString::number(r.learningRate, 'g', 3));
+    case Epochs: return qlonglong(r.epochs);
+    case Seed: return qlonglong(r.seed);
+    case Trainable: return sortRole ? QVariant(qlonglong(r.paramsTrainable)) : QVariant(QLocale().toString(qlonglong(r.paramsTrainable)));
+    case Best:
+        if (r.status != "finished") return sortRole ? QVariant(-1.0) : QVariant(QString());
+        return sortRole ? QVariant(r.bestScore)
+                        : QVariant(QString("%1 %2").arg(QString::fromStdString(r.mainMetric)).arg(r.bestScore, 0, 'f', 4));
+    case Status: return QString::fromStdString(r.status);
+    case Duration:
+        return sortRole ? QVariant(r.durationSeconds)
+                        : QVariant(r.durationSeconds > 0 ? QString("%1 s").arg(r.durationSeconds, 0, 'f', 1) : QString());
+    default: return {};
+    }
+}
+
+QVariant RunsModel::headerData(int section, Qt::Orientation o, int role) const {
+    if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    static const char* names[] = {"Id", "Task", "Method", "m / k", "σ", "Learning rate", "Epochs",
+                                  "Seed", "Trainable", "Best dev", "Status", "Duration"};
+    return tr(names[section]);
+}
+
+} // namespace adapterlab::ui

@@ -1,0 +1,43 @@
+#include "training_worker.h"
+
+#include "experiments/run_job.h"
+
+namespace adapterlab::ui {
+namespace {
+
+// Turns observer callbacks (training thread) into the worker's signals (queued to the GUI).
+class SignalObserver : public train::TrainObserver {
+public:
+    explicit SignalObserver(TrainingWorker* w) : w_(w) {}
+    void onStep(const train::StepInfo& s) override {
+        Q_EMIT w_->stepped(s.step, s.totalSteps, s.epoch, s.loss, s.learningRate, s.examplesPerSecond, s.etaSeconds);
+    }
+    void onEval(const train::EvalInfo& e) override {
+        QVariantMap m;
+        for (const auto& [k, v] : e.metrics) m.insert(QString::fromStdString(k), v);
+        Q_EMIT w_->evaluated(e.epoch, e.score, m, e.best);
+    }
+
+private:
+    TrainingWorker* w_;
+};
+
+} // namespace
+
+void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath) {
+    cancel_.store(false);
+    Q_EMIT started();
+    SignalObserver observer(this);
+    int64_t id = 0;
+    try {
+        store::Store store(dbPath.toStdString());
+        store.markInterrupted();
+        id = experiments::runTraining(store, config, &observer, &cancel_);
+        const auto r = store.run(id);
+        Q_EMIT done(id, QString::fromStdString(r.status), QString());
+    } catch (const std::exception& e) {
+        Q_EMIT done(id, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+    }
+}
+
+} // namespace adapterlab::ui

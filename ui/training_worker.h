@@ -1,0 +1,38 @@
+#pragma once
+// Runs training on a worker thread: a QObject moved to a QThread, its own store connection,
+// progress back to the GUI by queued signals, cancellation by a flag checked between batches.
+#include "metatypes.h"
+
+#include <QObject>
+#include <QString>
+#include <QVariantMap>
+
+#include <atomic>
+
+namespace adapterlab::ui {
+
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit TrainingWorker(QObject* parent = nullptr) : QObject(parent) {}
+
+    /// Thread-safe: asks the running job to stop after the current batch.
+    void cancel() { cancel_.store(true); }
+
+public Q_SLOTS:
+    /// Trains `config` into the experiment file `dbPath` (runs on the worker's thread).
+    void train(const adapterlab::train::RunConfig& config, const QString& dbPath);
+
+Q_SIGNALS:
+    void started();
+    void stepped(qint64 step, qint64 total, int epoch, double loss, double learningRate,
+                 double examplesPerSecond, double etaSeconds);
+    void evaluated(int epoch, double score, const QVariantMap& metrics, bool best);
+    /// status: finished, cancelled or failed (with the error message).
+    void done(qint64 runId, const QString& status, const QString& error);
+
+private:
+    std::atomic<bool> cancel_{false};
+};
+
+} // namespace adapterlab::ui
