@@ -4,11 +4,15 @@
 #include "test_util.h"
 #include "train_fixture.h"
 
+#include "ablation_view.h"
 #include "main_window.h"
+#include "result_plot.h"
 #include "run_form.h"
 #include "run_view.h"
 #include "runs_model.h"
 #include "train/param_count.h"
+
+#include "qcp.h"
 
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -24,6 +28,8 @@
 #include <QTableView>
 #include <QTimer>
 
+#include <cmath>
+
 using adapterlab::ui::MainWindow;
 
 namespace {
@@ -33,6 +39,55 @@ void saveShot(QWidget& w, const QString& name) {
     if (out.isEmpty()) return;
     QTest::qWait(50); // let queued plot redraws run
     QVERIFY(w.grab().save(out + "/" + name + ".png"));
+}
+
+// A demo experiment file shaped like the paper's MNLI trade-off (BERT-base parameter counts),
+// with seeds, an init-robustness sweep and an ablation matrix.
+void writeDemo(const std::string& path) {
+    using nlohmann::json;
+    adapterlab::store::Store s(path);
+    const auto add = [&](const std::string& method, int64_t size, double sigma, int64_t seed, int64_t trainable, double score) {
+        json cfg = {{"task", "glue:MNLI:/data/MNLI"}, {"backbone", "/models/bert-base"}, {"method", method},
+                    {"adapter_size", method == "adapter" ? size : 64}, {"top_k", method == "top_k" ? size : 1},
+                    {"init_std", sigma}, {"learning_rate", 3e-4}, {"epochs", 3}, {"seed", seed}};
+        const int64_t id = s.createRun(cfg);
+        adapterlab::store::RunStart st;
+        st.mainMetric = "accuracy";
+        st.paramsTrainable = trainable;
+        st.paramsTotal = 109482240 + trainable;
+        st.params = {{"trainable_percent", 100.0 * trainable / 109482240}};
+        s.startRun(id, st);
+        adapterlab::store::RunEnd end;
+        end.status = "finished";
+        end.bestScore = score;
+        end.bestMetrics = {{"accuracy", score}};
+        end.bestEpoch = 3;
+        s.finishRun(id, end);
+        return id;
+    };
+    int64_t ablated = 0;
+    for (int64_t seed : {1, 2, 3}) {
+        const double jitter = 0.004 * static_cast<double>(seed - 2);
+        for (auto [m, acc] : {std::pair<int64_t, double>{8, 0.815}, {64, 0.837}, {256, 0.841}}) {
+            const int64_t id = add("adapter", m, 1e-2, seed, 24 * (2 * m * 768 + 768 + m) + 38400 + 2307, acc + jitter);
+            if (m == 64 && seed == 1) ablated = id;
+        }
+        for (int64_t k = 1; k <= 12; k += 3)
+            add("top_k", k, 1e-2, seed, k * 7087872 + 592128, 0.70 + 0.012 * static_cast<double>(k) + jitter);
+        add("full", 0, 1e-2, seed, 109484547, 0.844 + jitter);
+        add("layernorm", 0, 1e-2, seed, 40707, 0.62 + jitter);
+        add("head_only", 0, 1e-2, seed, 2307, 0.52 + jitter);
+        for (int e = -7; e <= 0; ++e) // sigma = 1e-2 is the adapter m=64 run above
+            if (e != -2) add("adapter", 64, std::pow(10.0, e), seed, 2419971, (e <= -2 ? 0.836 : 0.836 - 0.05 * (e + 2)) + jitter);
+    }
+    std::vector<adapterlab::store::AblationRow> rows{{-1, -1, {{"accuracy", 0.837}}, 0.837}};
+    for (int64_t i = 0; i < 12; ++i)
+        for (int64_t j = i; j < 12; ++j) {
+            // Removing lower layers' adapters costs little, upper ones more; all of them: majority class.
+            const double drop = (i == 0 && j == 11) ? 0.837 - 0.37 : 0.004 * static_cast<double>((j - i + 1) * (1 + i / 2));
+            rows.push_back({i, j, {{"accuracy", 0.837 - drop}}, 0.837 - drop});
+        }
+    s.saveAblation(ablated, rows);
 }
 
 } // namespace
@@ -46,6 +101,8 @@ private Q_SLOTS:
     void launchTinyRunEndsInTable();
     void cancelStopsTheRun();
     void settingsPersist();
+    void plotsRenderStoredData();
+    void computeAblationFromTheView();
 
 private:
     void fillForm(MainWindow& w, int epochs);
@@ -180,7 +237,7 @@ void TestMainWindow::settingsPersist() {
         w.show();
         fillForm(w, 7);
         w.form()->seed->setValue(42);
-        w.resize(1000, 700);
+        w.resize(1250, 760);
         w.close(); // saves geometry, splitter and form
     }
     MainWindow again; // no file given: reopens the last one
@@ -188,7 +245,84 @@ void TestMainWindow::settingsPersist() {
     QCOMPARE(again.form()->epochs->value(), 7);
     QCOMPARE(again.form()->seed->value(), 42);
     QCOMPARE(again.form()->task->text(), QString::fromStdString(fixture_.taskSpec));
-    QCOMPARE(again.size(), QSize(1000, 700));
+    QCOMPARE(again.size(), QSize(1250, 760));
+}
+
+void TestMainWindow::plotsRenderStoredData() {
+    const QString demo = QString::fromStdString(fixture_.path("demo.alab"));
+    writeDemo(demo.toStdString());
+    MainWindow w(demo);
+    w.resize(1300, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // Trade-off: one series per method; adapters at 3 sizes, top-k at 4, one point each otherwise.
+    auto* t = w.tradeoffPlot();
+    QCOMPARE(t->taskSelector()->currentText(), QString("MNLI"));
+    QCOMPARE(t->plot()->graphCount(), 5);
+    QCOMPARE(int(t->rows().size()), 3 + 4 + 3);
+    QVERIFY(t->plot()->xAxis->scaleType() == QCPAxis::stLogarithmic);
+    for (const auto& r : t->rows()) QCOMPARE(r.seeds, 3);
+    int adapterPoints = 0;
+    for (int g = 0; g < t->plot()->graphCount(); ++g)
+        if (t->plot()->graph(g)->name().startsWith("Adapters")) adapterPoints = t->plot()->graph(g)->dataCount();
+    QCOMPARE(adapterPoints, 3);
+    // Robustness: m=64 over 8 values of sigma, plus m=8 and m=256 at the default sigma.
+    QCOMPARE(int(w.robustnessPlot()->rows().size()), 10);
+    QCOMPARE(w.robustnessPlot()->plot()->graphCount(), 3);
+    QCOMPARE(int(w.sizePlot()->rows().size()), 3);
+    const QString dir = QString::fromStdString(fixture_.path(""));
+    QVERIFY(t->exportPng(dir + "/tradeoff.png"));
+    QVERIFY(t->exportPdf(dir + "/tradeoff.pdf"));
+    QVERIFY(t->exportCsv(dir + "/tradeoff.csv"));
+    for (const char* f : {"tradeoff.png", "tradeoff.pdf", "tradeoff.csv"}) QVERIFY(QFileInfo(dir + "/" + f).size() > 100);
+    QFile csv(dir + "/tradeoff.csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().count('\n'), 1 + 10);
+    w.tabs()->setCurrentWidget(t);
+    saveShot(w, "tradeoff");
+    w.tabs()->setCurrentWidget(w.robustnessPlot());
+    saveShot(w, "robustness");
+
+    // Ablation heatmap of the run that has one: drop = intact - score, empty below the diagonal.
+    int64_t ablated = 0;
+    {
+        adapterlab::store::Store s(demo.toStdString(), true);
+        for (const auto& r : s.runs())
+            if (!s.ablation(r.id).empty()) ablated = r.id;
+    }
+    QVERIFY(ablated > 0);
+    w.selectRun(ablated);
+    auto* a = w.ablationView();
+    QVERIFY(qAbs(a->cellValue(0, 0) - 0.004) < 1e-9);
+    QVERIFY(qAbs(a->cellValue(0, 11) - (0.837 - 0.37)) < 1e-9);
+    QVERIFY(std::isnan(a->cellValue(5, 2)));
+    a->modeSelector()->setCurrentIndex(1);
+    QVERIFY(qAbs(a->cellValue(0, 0) - 0.833) < 1e-9);
+    a->modeSelector()->setCurrentIndex(0);
+    QVERIFY(a->exportPng(dir + "/ablation.png") && a->exportCsv(dir + "/ablation.csv"));
+    QVERIFY(QFileInfo(dir + "/ablation.png").size() > 100);
+    w.tabs()->setCurrentWidget(a);
+    saveShot(w, "ablation");
+}
+
+void TestMainWindow::computeAblationFromTheView() {
+    MainWindow w(db_);
+    int64_t adapterRun = 0;
+    for (int r = 0; r < w.runsModel()->rowCount(); ++r)
+        if (w.runsModel()->run(r).status == "finished" && w.runsModel()->run(r).method == "adapter")
+            adapterRun = w.runsModel()->run(r).id;
+    QVERIFY(adapterRun > 0);
+    w.selectRun(adapterRun);
+    auto* a = w.ablationView();
+    QVERIFY(a->computeButton()->isEnabled());
+    QVERIFY(std::isnan(a->cellValue(0, 0)));
+    QSignalSpy computed(a, &adapterlab::ui::AblationView::computed);
+    QTest::mouseClick(a->computeButton(), Qt::LeftButton);
+    QVERIFY(computed.wait(60000));
+    QTRY_VERIFY(!std::isnan(a->cellValue(0, 0)));
+    QVERIFY(!std::isnan(a->cellValue(1, 1)));
+    adapterlab::store::Store s(db_.toStdString(), true);
+    QCOMPARE(s.ablation(adapterRun).size(), size_t(1 + 3));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,6 +1,8 @@
 #include "main_window.h"
 
+#include "ablation_view.h"
 #include "engine_info.h"
+#include "result_plot.h"
 #include "run_form.h"
 #include "run_view.h"
 #include "runs_model.h"
@@ -62,6 +64,19 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     tabs_ = new QTabWidget;
     tabs_->addTab(runView_, tr("Run"));
     tabs_->addTab(runsPage, tr("Runs"));
+    tradeoff_ = new ResultPlot(experiments::Table::Tradeoff);
+    robustness_ = new ResultPlot(experiments::Table::Robustness);
+    size_ = new ResultPlot(experiments::Table::Size);
+    ablation_ = new AblationView;
+    tabs_->addTab(tradeoff_, tr("Trade-off"));
+    tabs_->addTab(ablation_, tr("Ablation"));
+    tabs_->addTab(robustness_, tr("Init robustness"));
+    tabs_->addTab(size_, tr("Adapter size"));
+    for (auto* p : {tradeoff_, robustness_, size_}) connect(p, &ResultPlot::runSelected, this, &MainWindow::selectRun);
+    connect(ablation_, &AblationView::computed, this, [this](qint64 id) {
+        reloadRuns();
+        selectRun(id);
+    });
     splitter_ = new QSplitter;
     splitter_->addWidget(form_);
     splitter_->addWidget(tabs_);
@@ -88,6 +103,11 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     connect(form_, &RunForm::launchRequested, this, &MainWindow::launch);
     connect(runView_->cancelButton(), &QPushButton::clicked, this, [this] { worker_->cancel(); });
     connect(table_, &QTableView::doubleClicked, this, &MainWindow::showRun);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (!current.isValid() || !store_) return;
+        const auto& r = runs_->run(proxy_->mapToSource(current).row());
+        ablation_->setRun(experimentPath(), r, store_->ablation(r.id));
+    });
 
     buildMenus();
     QSettings settings;
@@ -164,7 +184,18 @@ void MainWindow::refreshRecent() {
 }
 
 void MainWindow::reloadRuns() {
-    if (store_) runs_->reload(*store_);
+    if (!store_) return;
+    runs_->reload(*store_);
+    const auto all = store_->runs();
+    for (auto* p : {tradeoff_, robustness_, size_}) p->setRuns(all);
+}
+
+void MainWindow::selectRun(qint64 runId) {
+    const int row = runs_->rowOfRun(runId);
+    if (row < 0) return;
+    const QModelIndex index = proxy_->mapFromSource(runs_->index(row, 0));
+    table_->setCurrentIndex(index);
+    table_->scrollTo(index);
 }
 
 void MainWindow::launch() {

@@ -19,6 +19,8 @@ class Store;
 
 namespace adapterlab::ui {
 
+class AblationView;
+class ResultPlot;
 class RunForm;
 class RunView;
 class RunsModel;
@@ -44,6 +46,13 @@ public:
     RunsModel* runsModel() const { return runs_; }
     QTableView* runsTable() const { return table_; }
     TrainingWorker* worker() const { return worker_; }
+    ResultPlot* tradeoffPlot() const { return tradeoff_; }
+    ResultPlot* robustnessPlot() const { return robustness_; }
+    ResultPlot* sizePlot() const { return size_; }
+    AblationView* ablationView() const { return ablation_; }
+    QTabWidget* tabs() const { return tabs_; }
+    /// Selects a run in the table and shows it in the ablation view.
+    void selectRun(qint64 runId);
 
 Q_SIGNALS:
     void trainingFinished(qint64 runId, const QString& status);
@@ -68,6 +77,8 @@ private:
     QLineEdit* filter_;
     QTabWidget* tabs_;
     QSplitter* splitter_;
+    ResultPlot *tradeoff_, *robustness_, *size_;
+    AblationView* ablation_;
     QMenu* recentMenu_ = nullptr;
     QThread* thread_;
     TrainingWorker* worker_;

@@ -1,0 +1,174 @@
+#include "ablation_view.h"
+
+#include "experiments/results.h"
+#include "experiments/run_job.h"
+#include "qcp.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QThread>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace adapterlab::ui {
+
+AblationView::AblationView(QWidget* parent) : QWidget(parent) {
+    title_ = new QLabel(tr("Select a finished adapter run in the Runs table."));
+    title_->setObjectName("ablationTitle");
+    mode_ = new QComboBox;
+    mode_->addItems({tr("Drop of the metric"), tr("Metric")});
+    compute_ = new QPushButton(tr("Compute ablation"));
+    compute_->setEnabled(false);
+    auto* png = new QPushButton(tr("PNG…"));
+    auto* pdf = new QPushButton(tr("PDF…"));
+    auto* csv = new QPushButton(tr("CSV…"));
+    plot_ = new QCustomPlot;
+    plot_->setObjectName("ablationPlot");
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->xAxis->setLabel(tr("last ablated layer"));
+    plot_->yAxis->setLabel(tr("first ablated layer"));
+    map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+    map_->setInterpolate(false);
+    auto* scale = new QCPColorScale(plot_);
+    plot_->plotLayout()->addElement(0, 1, scale);
+    map_->setColorScale(scale);
+    // Pale (no loss) to dark red (large loss); empty cells show the grey background, so no
+    // colour of the scale can be mistaken for "no value".
+    QCPColorGradient gradient;
+    gradient.setColorStops({{0.0, QColor(255, 245, 235)}, {0.35, QColor(253, 174, 107)},
+                            {0.7, QColor(230, 85, 13)}, {1.0, QColor(127, 39, 4)}});
+    gradient.setNanHandling(QCPColorGradient::nhTransparent);
+    map_->setGradient(gradient);
+    plot_->axisRect()->setBackground(QColor(225, 225, 225));
+    for (QCPAxis* axis : {plot_->xAxis, plot_->yAxis}) {
+        QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+        ticker->setTickStep(1.0); // one tick per layer
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        axis->setTicker(ticker);
+        axis->grid()->setVisible(false);
+    }
+    auto* group = new QCPMarginGroup(plot_);
+    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(title_, 1);
+    bar->addWidget(mode_);
+    bar->addWidget(compute_);
+    for (auto* b : {png, pdf, csv}) bar->addWidget(b);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(plot_, 1);
+
+    connect(mode_, &QComboBox::currentIndexChanged, this, &AblationView::redraw);
+    connect(compute_, &QPushButton::clicked, this, &AblationView::computeInBackground);
+    const auto ask = [this](const QString& filter, const QString& ext) {
+        QString p = QFileDialog::getSaveFileName(this, tr("Export"), {}, filter);
+        if (!p.isEmpty() && !p.endsWith(ext)) p += ext;
+        return p;
+    };
+    connect(png, &QPushButton::clicked, this, [=] { if (auto p = ask("PNG (*.png)", ".png"); !p.isEmpty()) exportPng(p); });
+    connect(pdf, &QPushButton::clicked, this, [=] { if (auto p = ask("PDF (*.pdf)", ".pdf"); !p.isEmpty()) exportPdf(p); });
+    connect(csv, &QPushButton::clicked, this, [=] { if (auto p = ask("CSV (*.csv)", ".csv"); !p.isEmpty()) exportCsv(p); });
+    connect(plot_, &QCustomPlot::mouseMove, this, &AblationView::onMove);
+    connect(this, &AblationView::failed, this, [this](const QString& msg) {
+        title_->setText(tr("Ablation failed: %1").arg(msg));
+        compute_->setEnabled(true);
+    });
+    redraw();
+}
+
+void AblationView::setRun(const QString& dbPath, const store::RunRecord& run, const std::vector<store::AblationRow>& rows) {
+    dbPath_ = dbPath;
+    run_ = run;
+    rows_ = rows;
+    const bool adapter = run.method == "adapter" && run.status == "finished";
+    title_->setText(adapter ? tr("Run %1 · %2 · adapters m=%3%4")
+                                  .arg(run.id)
+                                  .arg(QString::fromStdString(experiments::taskDisplayName(run.task)))
+                                  .arg(run.adapterSize)
+                                  .arg(rows.empty() ? tr(" · no ablation yet") : QString())
+                            : tr("Run %1 is not a finished adapter run: nothing to ablate.").arg(run.id));
+    compute_->setEnabled(adapter);
+    redraw();
+}
+
+double AblationView::cellValue(int first, int last) const {
+    double intact = NAN;
+    for (const auto& r : rows_)
+        if (r.first < 0) intact = r.score;
+    for (const auto& r : rows_)
+        if (r.first == first && r.last == last) return mode_->currentIndex() == 0 ? intact - r.score : r.score;
+    return NAN;
+}
+
+void AblationView::redraw() {
+    int L = 0;
+    for (const auto& r : rows_) L = std::max(L, static_cast<int>(r.last) + 1);
+    map_->data()->setSize(std::max(L, 1), std::max(L, 1));
+    map_->data()->setRange(QCPRange(0, std::max(L - 1, 0)), QCPRange(0, std::max(L - 1, 0)));
+    map_->data()->fill(NAN);
+    for (int first = 0; first < L; ++first)
+        for (int last = first; last < L; ++last) map_->data()->setCell(last, first, cellValue(first, last));
+    const QString metric = QString::fromStdString(run_.mainMetric.empty() ? "metric" : run_.mainMetric);
+    map_->colorScale()->axis()->setLabel(mode_->currentIndex() == 0 ? tr("drop of dev %1").arg(metric)
+                                                                    : tr("dev %1").arg(metric));
+    map_->rescaleDataRange(true);
+    plot_->xAxis->setRange(-0.5, std::max(L, 1) - 0.5);
+    plot_->yAxis->setRange(-0.5, std::max(L, 1) - 0.5);
+    plot_->yAxis->setRangeReversed(true); // first layer at the top, as in the paper
+    plot_->replot();
+}
+
+void AblationView::computeInBackground() {
+    compute_->setEnabled(false);
+    title_->setText(tr("Computing the ablation of run %1…").arg(run_.id));
+    const QString db = dbPath_;
+    const int64_t id = run_.id;
+    // A plain thread with its own store connection; results come back by queued signals.
+    QThread* t = QThread::create([this, db, id] {
+        try {
+            store::Store s(db.toStdString());
+            experiments::ablateRun(s, id);
+            QMetaObject::invokeMethod(this, [this, id] { Q_EMIT computed(id); }, Qt::QueuedConnection);
+        } catch (const std::exception& e) {
+            const QString msg = QString::fromUtf8(e.what());
+            QMetaObject::invokeMethod(this, [this, msg] { Q_EMIT failed(msg); }, Qt::QueuedConnection);
+        }
+    });
+    connect(t, &QThread::finished, t, &QObject::deleteLater);
+    t->start();
+}
+
+void AblationView::onMove(QMouseEvent* e) {
+    double key = 0, value = 0;
+    map_->pixelsToCoords(e->pos(), key, value);
+    const int last = static_cast<int>(std::lround(key)), first = static_cast<int>(std::lround(value));
+    const double v = cellValue(first, last);
+    if (std::isnan(v)) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(plot_->mapToGlobal(e->pos()),
+                       tr("adapters of layers %1–%2 removed<br>%3: %4").arg(first).arg(last)
+                           .arg(mode_->currentIndex() == 0 ? tr("drop") : tr("metric")).arg(v, 0, 'f', 4),
+                       plot_);
+}
+
+bool AblationView::exportPng(const QString& path) { return plot_->savePng(path, 900, 800); }
+bool AblationView::exportPdf(const QString& path) { return plot_->savePdf(path, 900, 800); }
+
+bool AblationView::exportCsv(const QString& path) const {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const std::string csv = experiments::ablationCsv(rows_);
+    return f.write(csv.data(), static_cast<qint64>(csv.size())) == static_cast<qint64>(csv.size());
+}
+
+} // namespace adapterlab::ui

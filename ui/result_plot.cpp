@@ -1,0 +1,211 @@
+#include "result_plot.h"
+
+#include "qcp.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <map>
+#include <set>
+
+namespace adapterlab::ui {
+namespace {
+
+const std::map<std::string, QColor>& methodColors() {
+    static const std::map<std::string, QColor> c{{"adapter", QColor(214, 39, 40)},   {"top_k", QColor(31, 119, 180)},
+                                                 {"full", QColor(44, 160, 44)},      {"layernorm", QColor(148, 103, 189)},
+                                                 {"head_only", QColor(127, 127, 127)}};
+    return c;
+}
+
+QString methodLabel(const std::string& m) {
+    if (m == "adapter") return QObject::tr("Adapters (over m)");
+    if (m == "top_k") return QObject::tr("Top-k layers (over k)");
+    if (m == "full") return QObject::tr("Full fine-tuning");
+    if (m == "layernorm") return QObject::tr("LayerNorm only");
+    if (m == "head_only") return QObject::tr("Head only");
+    return QString::fromStdString(m);
+}
+
+} // namespace
+
+ResultPlot::ResultPlot(experiments::Table table, QWidget* parent) : QWidget(parent), table_(table) {
+    task_ = new QComboBox;
+    task_->setObjectName("taskSelector");
+    plot_ = new QCustomPlot;
+    plot_->setObjectName("resultPlot");
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->legend->setVisible(true);
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    QSharedPointer<QCPAxisTickerLog> log(new QCPAxisTickerLog);
+    plot_->xAxis->setTicker(log);
+    plot_->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot_->xAxis->setNumberFormat("eb");
+    plot_->xAxis->setNumberPrecision(0);
+    plot_->xAxis->setLabel(table == experiments::Table::Tradeoff ? tr("trainable parameters per task")
+                           : table == experiments::Table::Robustness ? tr("adapter init σ")
+                                                                     : tr("adapter size m"));
+    auto* reset = new QPushButton(tr("Reset view"));
+    auto* png = new QPushButton(tr("PNG…"));
+    auto* pdf = new QPushButton(tr("PDF…"));
+    auto* csv = new QPushButton(tr("CSV…"));
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Task")));
+    bar->addWidget(task_, 1);
+    for (auto* b : {reset, png, pdf, csv}) bar->addWidget(b);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(plot_, 1);
+
+    connect(task_, &QComboBox::currentTextChanged, this, &ResultPlot::rebuild);
+    connect(reset, &QPushButton::clicked, this, [this] {
+        plot_->rescaleAxes();
+        plot_->replot();
+    });
+    const auto ask = [this](const QString& filter, const QString& ext) {
+        QString p = QFileDialog::getSaveFileName(this, tr("Export"), {}, filter);
+        if (!p.isEmpty() && !p.endsWith(ext)) p += ext;
+        return p;
+    };
+    connect(png, &QPushButton::clicked, this, [=] { if (auto p = ask("PNG (*.png)", ".png"); !p.isEmpty()) exportPng(p); });
+    connect(pdf, &QPushButton::clicked, this, [=] { if (auto p = ask("PDF (*.pdf)", ".pdf"); !p.isEmpty()) exportPdf(p); });
+    connect(csv, &QPushButton::clicked, this, [=] { if (auto p = ask("CSV (*.csv)", ".csv"); !p.isEmpty()) exportCsv(p); });
+    connect(plot_, &QCustomPlot::mouseMove, this, &ResultPlot::onMove);
+    connect(plot_, &QCustomPlot::mousePress, this, &ResultPlot::onClick);
+}
+
+void ResultPlot::setRuns(const std::vector<store::RunRecord>& runs) {
+    runs_ = runs;
+    const QString current = task_->currentText();
+    std::set<std::string> tasks;
+    for (const auto& r : experiments::resultTable(runs_, table_)) tasks.insert(r.task);
+    QSignalBlocker block(task_);
+    task_->clear();
+    for (const auto& t : tasks) task_->addItem(QString::fromStdString(t));
+    if (task_->findText(current) >= 0) task_->setCurrentText(current);
+    rebuild();
+}
+
+double ResultPlot::xOf(const experiments::ResultRow& r) const {
+    switch (table_) {
+    case experiments::Table::Tradeoff: return static_cast<double>(r.trainable);
+    case experiments::Table::Robustness: return r.initStd;
+    case experiments::Table::Size: return static_cast<double>(r.size);
+    }
+    return 0;
+}
+
+void ResultPlot::rebuild() {
+    plot_->clearPlottables();
+    rows_.clear();
+    if (task_->count() > 0) rows_ = experiments::resultTable(runs_, table_, task_->currentText().toStdString());
+    // One series per method, ordered along x.
+    std::map<std::string, std::vector<const experiments::ResultRow*>> series;
+    // Trade-off: a series per method; robustness: a series per adapter size; size: one series.
+    const auto seriesOf = [&](const experiments::ResultRow& r) -> std::string {
+        if (table_ == experiments::Table::Tradeoff) return r.method;
+        if (table_ == experiments::Table::Robustness) return "m=" + std::to_string(r.size);
+        return "adapter";
+    };
+    for (const auto& r : rows_) series[seriesOf(r)].push_back(&r);
+    for (auto& [method, pts] : series) {
+        std::sort(pts.begin(), pts.end(), [&](auto* a, auto* b) { return xOf(*a) < xOf(*b); });
+        QVector<double> x, y, err;
+        for (auto* p : pts) {
+            x << xOf(*p);
+            y << p->mean;
+            err << p->std;
+        }
+        auto* g = plot_->addGraph();
+        static const QColor palette[] = {QColor(214, 39, 40), QColor(31, 119, 180), QColor(44, 160, 44),
+                                         QColor(148, 103, 189), QColor(255, 127, 14), QColor(127, 127, 127)};
+        const QColor color = methodColors().count(method) ? methodColors().at(method)
+                                                           : palette[plot_->graphCount() % 6];
+        g->setName(table_ == experiments::Table::Tradeoff ? methodLabel(method)
+                   : table_ == experiments::Table::Robustness ? tr("Adapters %1").arg(QString::fromStdString(method))
+                                                                : tr("Adapters"));
+        g->setPen(QPen(color, 2));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 8));
+        g->setData(x, y, true);
+        auto* bars = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(g);
+        bars->setData(err);
+        bars->setPen(QPen(color));
+    }
+    const std::string metric = rows_.empty() ? "metric" : rows_.front().metric;
+    plot_->yAxis->setLabel(tr("dev %1 (mean ± std over seeds)").arg(QString::fromStdString(metric)));
+    plot_->rescaleAxes();
+    if (!rows_.empty()) {
+        const auto r = plot_->xAxis->range();
+        plot_->xAxis->setRange(r.lower / 2, r.upper * 2);
+        const auto y = plot_->yAxis->range();
+        const double pad = std::max(0.02, y.size() * 0.1);
+        plot_->yAxis->setRange(y.lower - pad, y.upper + pad);
+    }
+    plot_->replot();
+}
+
+int ResultPlot::pointAt(const QPoint& pos) const {
+    int best = -1;
+    double bestDist = 12 * 12; // pixels²
+    for (size_t i = 0; i < rows_.size(); ++i) {
+        const double px = plot_->xAxis->coordToPixel(xOf(rows_[i]));
+        const double py = plot_->yAxis->coordToPixel(rows_[i].mean);
+        const double d = (px - pos.x()) * (px - pos.x()) + (py - pos.y()) * (py - pos.y());
+        if (d < bestDist) {
+            bestDist = d;
+            best = static_cast<int>(i);
+        }
+    }
+    return best;
+}
+
+void ResultPlot::onMove(QMouseEvent* e) {
+    const int i = pointAt(e->pos());
+    if (i < 0) {
+        QToolTip::hideText();
+        return;
+    }
+    const auto& r = rows_[static_cast<size_t>(i)];
+    QString ids;
+    for (auto id : r.runIds) ids += (ids.isEmpty() ? "" : ", ") + QString::number(id);
+    QToolTip::showText(plot_->mapToGlobal(e->pos()),
+                       tr("<b>%1</b> %2<br>%3 trainable (%4%)<br>%5 %6 ± %7 (best %8, %9 seeds)<br>lr %10, %11 epochs<br>runs %12")
+                           .arg(methodLabel(r.method))
+                           .arg(r.method == "adapter" ? QString("m=%1").arg(r.size) : r.method == "top_k" ? QString("k=%1").arg(r.size) : QString())
+                           .arg(QLocale().toString(qlonglong(r.trainable)))
+                           .arg(r.percent, 0, 'f', 2)
+                           .arg(QString::fromStdString(r.metric))
+                           .arg(r.mean, 0, 'f', 4)
+                           .arg(r.std, 0, 'f', 4)
+                           .arg(r.best, 0, 'f', 4)
+                           .arg(r.seeds)
+                           .arg(r.learningRate, 0, 'g', 3)
+                           .arg(r.epochs)
+                           .arg(ids),
+                       plot_);
+}
+
+void ResultPlot::onClick(QMouseEvent* e) {
+    const int i = pointAt(e->pos());
+    if (i >= 0 && !rows_[static_cast<size_t>(i)].runIds.empty()) Q_EMIT runSelected(rows_[static_cast<size_t>(i)].runIds.front());
+}
+
+bool ResultPlot::exportPng(const QString& path) { return plot_->savePng(path, 1200, 800); }
+bool ResultPlot::exportPdf(const QString& path) { return plot_->savePdf(path, 1200, 800); }
+
+bool ResultPlot::exportCsv(const QString& path) const {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const std::string csv = experiments::toCsv(rows_);
+    return f.write(csv.data(), static_cast<qint64>(csv.size())) == static_cast<qint64>(csv.size());
+}
+
+} // namespace adapterlab::ui
