@@ -36,6 +36,7 @@ private Q_SLOTS:
     void glueSizes_data();
     void glueSizes();
     void glueContent();
+    void glueFormatsNotInSharedData();
     void sentclassLines();
     void userCsvTsvJsonl();
     void stratifiedSplitIsSeeded();
@@ -91,6 +92,48 @@ void TestData::glueContent() {
     const auto rte = loadTask("glue:RTE:" + testutil::dataPath("glue/RTE"));
     QCOMPARE(rte.labels, (std::vector<std::string>{"entailment", "not_entailment"}));
     QVERIFY_THROWS_EXCEPTION(Error, loadTask("glue:XNLI:/tmp"));
+}
+
+void TestData::glueFormatsNotInSharedData() {
+    // STS-B, MNLI, QNLI and QQP in their original column layouts (a few rows each).
+    QTemporaryDir dir;
+    QDir().mkpath(dir.filePath("STS-B"));
+    const QByteArray sts = "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n"
+                           "0\tmain-captions\tMSRvid\t2012test\t0001\tnone\tnone\tA plane is taking off.\tAn air plane is taking off.\t5.000\n"
+                           "1\tmain-captions\tMSRvid\t2012test\t0004\tnone\tnone\tA man plays a flute.\tA man plays a guitar.\t1.600\n";
+    write(dir, "STS-B/train.tsv", sts);
+    write(dir, "STS-B/dev.tsv", sts);
+    const auto stsb = loadGlueTask("STS-B", dir.filePath("STS-B").toStdString());
+    QVERIFY(stsb.regression);
+    QCOMPARE(stsb.numLabels(), int64_t(1));
+    QCOMPARE(stsb.train.examples[1].target, 1.6f);
+    QCOMPARE(*stsb.train.examples[0].pair, std::string("An air plane is taking off."));
+    QCOMPARE(taskMetrics(stsb), (std::vector<std::string>{"spearman", "pearson"}));
+
+    QDir().mkpath(dir.filePath("MNLI"));
+    QByteArray mnli = "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tgold_label\n";
+    for (const char* label : {"neutral", "entailment", "contradiction"})
+        mnli += QByteArray("0\t1\t1n\tgov\t(x)\t(y)\t(X)\t(Y)\tPremise here.\tHypothesis here.\t") + label + "\t" + label + "\n";
+    write(dir, "MNLI/train.tsv", mnli);
+    write(dir, "MNLI/dev_matched.tsv", mnli);
+    write(dir, "MNLI/dev_mismatched.tsv", mnli);
+    const auto m = loadGlueTask("MNLI", dir.filePath("MNLI").toStdString());
+    QCOMPARE(m.labels, (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
+    QCOMPARE(m.extraSplits.size(), size_t(1));
+    QCOMPARE(m.extraSplits[0].first, std::string("dev_mismatched"));
+    QCOMPARE(m.extraSplits[0].second.examples[0].label, 2);
+
+    QDir().mkpath(dir.filePath("QNLI"));
+    const QByteArray qnli = "index\tquestion\tsentence\tlabel\n0\tWho?\tHim.\tentailment\n1\tWhere?\tNo.\tnot_entailment\n";
+    write(dir, "QNLI/train.tsv", qnli);
+    write(dir, "QNLI/dev.tsv", qnli);
+    QCOMPARE(loadGlueTask("QNLI", dir.filePath("QNLI").toStdString()).dev.examples.size(), size_t(2));
+    QDir().mkpath(dir.filePath("QQP"));
+    const QByteArray qqp = "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n1\t1\t2\tHow?\tHow so?\t1\n2\t3\t4\tWhy?\tWhen?\t0\n";
+    write(dir, "QQP/train.tsv", qqp);
+    write(dir, "QQP/dev.tsv", qqp);
+    const auto q = loadGlueTask("QQP", dir.filePath("QQP").toStdString());
+    QCOMPARE(q.mainMetric, std::string("f1"));
 }
 
 void TestData::sentclassLines() {

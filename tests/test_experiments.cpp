@@ -76,6 +76,7 @@ private Q_SLOTS:
     void ablationCostRatio();
     void sweepRunsAndResumes();
     void ablateStoredRun();
+    void parallelWorkersRunEverythingOnce();
 };
 
 void TestExperiments::gridExpansion() {
@@ -257,6 +258,25 @@ void TestExperiments::ablateStoredRun() {
     QVERIFY(experiments::ablationCsv(s.ablation(id)).find("first_layer,last_layer,score,drop") == 0);
     const auto full = experiments::runTraining(s, f.config(train::Method::Full, 1));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::ablateRun(s, full));
+}
+
+void TestExperiments::parallelWorkersRunEverythingOnce() {
+    // Two workers (on the CPU here; one per GPU on a multi-GPU machine), each with its own
+    // store connection: every run once, none lost, all finished.
+    testutil::Fixture f;
+    store::Store s(f.path("p.alab"));
+    const auto plan = experiments::SweepPlan::fromJson(
+        {{"name", "par"}, {"base", f.config(train::Method::Adapter, 1).toJson()}, {"grid", {{"seed", {1, 2, 3, 4, 5}}}}});
+    const int64_t sweep = experiments::createSweep(s, plan);
+    std::vector<int64_t> reported;
+    experiments::runSweep(s, sweep, nullptr, nullptr, [&](const experiments::SweepProgress& p) { reported.push_back(p.runId); }, 2);
+    QCOMPARE(reported.size(), size_t(5));
+    std::sort(reported.begin(), reported.end());
+    QCOMPARE(reported, s.sweepRuns(sweep));
+    for (auto id : s.sweepRuns(sweep)) {
+        QCOMPARE(s.run(id).status, std::string("finished"));
+        QCOMPARE(int(s.evals(id).size()), 1);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestExperiments)

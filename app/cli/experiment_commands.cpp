@@ -28,6 +28,7 @@ extern "C" void onStop(int) { gStop.store(true); }
 struct SweepOptions {
     std::string db, planFile, preset, task, backbone;
     int64_t resume = 0;
+    int parallel = 0; // 0: one worker per CUDA device when there are several, else 1
     bool dryRun = false;
     // Overrides of the base config; only those given are applied.
     int epochs = 0, batchSize = 0, maxLength = 0, threads = -1;
@@ -96,7 +97,7 @@ void runSweepCommand(const SweepOptions& o) {
                      static_cast<long long>(p.runId), r.method.c_str(),
                      r.method == "adapter" ? ("m=" + std::to_string(r.adapterSize)).c_str() : "",
                      r.status == "failed" ? (" (" + r.error + ")").c_str() : "", r.mainMetric.c_str(), r.bestScore);
-    });
+    }, o.parallel > 0 ? o.parallel : experiments::defaultSweepWorkers());
     std::cout << json{{"sweep", sweepId}, {"runs", store.sweepRuns(sweepId)}}.dump() << '\n';
     if (gStop) throw Error("sweep " + std::to_string(sweepId) + " stopped; resume with --resume " + std::to_string(sweepId));
 }
@@ -121,6 +122,7 @@ void addSweep(CLI::App& app) {
     cmd->add_option("--device", o->device, "override: device");
     cmd->add_option("--seeds", o->seeds, "override: seeds, e.g. --seeds 1 2 3");
     cmd->add_flag("--dry-run", o->dryRun, "print the runs without creating them");
+    cmd->add_option("--parallel", o->parallel, "runs at once (default: one per CUDA device, else 1)");
     cmd->callback([o] { runSweepCommand(*o); });
 }
 

@@ -283,7 +283,7 @@ void addEval(CLI::App& app) {
     cmd->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
     cmd->add_option("--run", *id, "run id")->required();
     cmd->add_option("--task,--data", *task, "task SPEC")->required();
-    cmd->add_option("--split", *split, "dev | test")->check(CLI::IsMember({"dev", "test"}));
+    cmd->add_option("--split", *split, "dev | test | dev_mismatched (MNLI)");
     cmd->add_flag("--json", *asJson, "JSON");
     cmd->callback([=] {
         store::Store store(*db, true);

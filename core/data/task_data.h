@@ -26,6 +26,8 @@ struct TaskData {
     bool pairs = false;              ///< examples are text pairs
     Split train, dev;
     std::optional<Split> test;
+    /// Further labelled evaluation splits by name (MNLI: "dev_mismatched").
+    std::vector<std::pair<std::string, Split>> extraSplits;
     std::string mainMetric;          ///< metric that selects the best epoch
     std::string devNote;             ///< how dev was obtained when the task had none
     size_t skippedRows = 0;          ///< malformed rows skipped on request

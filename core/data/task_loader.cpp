@@ -98,6 +98,22 @@ RawSplit fromTable(const Table& t, const Columns& c, bool headerless, bool regre
     return s;
 }
 
+// Label ids by name; a label that does not occur in the train split is an error.
+void applyLabels(const TaskData& task, RawSplit& s, Split& out) {
+    out.labeled = s.labeled;
+    out.source = s.source;
+    for (size_t i = 0; i < s.examples.size(); ++i) {
+        if (s.labeled && !task.regression) {
+            const auto it = std::find(task.labels.begin(), task.labels.end(), s.labels[i]);
+            if (it == task.labels.end())
+                throw Error(where(s.source, s.lines[i]) + ": label '" + s.labels[i] +
+                            "' does not occur in the train split");
+            s.examples[i].label = static_cast<int>(it - task.labels.begin());
+        }
+    }
+    out.examples = std::move(s.examples);
+}
+
 // Label ids from the train split (sorted names); dev/test labels must occur in train.
 void assignLabels(TaskData& task, RawSplit& train, RawSplit& dev, std::optional<RawSplit>& test) {
     if (!task.regression) {
@@ -106,25 +122,11 @@ void assignLabels(TaskData& task, RawSplit& train, RawSplit& dev, std::optional<
         if (task.labels.size() < 2)
             throw Error(train.source + ": the train split has fewer than 2 labels");
     }
-    const auto apply = [&](RawSplit& s, Split& out) {
-        out.labeled = s.labeled;
-        out.source = s.source;
-        for (size_t i = 0; i < s.examples.size(); ++i) {
-            if (s.labeled && !task.regression) {
-                const auto it = std::find(task.labels.begin(), task.labels.end(), s.labels[i]);
-                if (it == task.labels.end())
-                    throw Error(where(s.source, s.lines[i]) + ": label '" + s.labels[i] +
-                                "' does not occur in the train split");
-                s.examples[i].label = static_cast<int>(it - task.labels.begin());
-            }
-        }
-        out.examples = std::move(s.examples);
-    };
-    apply(train, task.train);
-    apply(dev, task.dev);
+    applyLabels(task, train, task.train);
+    applyLabels(task, dev, task.dev);
     if (test) {
         task.test.emplace();
-        apply(*test, *task.test);
+        applyLabels(task, *test, *task.test);
     }
     if (task.train.examples.empty()) throw Error(train.source + ": no examples");
     if (task.dev.examples.empty()) throw Error(dev.source + ": no examples");
@@ -244,6 +246,12 @@ TaskData loadGlueTask(const std::string& name, const std::string& dir, const Loa
                          task.skippedRows);
     }
     assignLabels(task, train, dev, test);
+    if (name == "MNLI" && fs::exists(file("dev_mismatched.tsv"))) {
+        RawSplit mm = read(file("dev_mismatched.tsv"), false);
+        Split out;
+        applyLabels(task, mm, out);
+        task.extraSplits.emplace_back("dev_mismatched", std::move(out));
+    }
     return task;
 }
 

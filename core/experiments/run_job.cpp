@@ -178,6 +178,8 @@ train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string
     if (task.regression != run.regression || (!task.regression && task.labels != run.labels))
         throw Error("task '" + taskSpec + "' has other labels than run " + std::to_string(runId));
     const data::Split* s = split == "dev" ? &task.dev : (split == "test" && task.test ? &*task.test : nullptr);
+    for (const auto& [name, extra] : task.extraSplits)
+        if (name == split) s = &extra;
     if (!s) throw Error("task '" + taskSpec + "' has no " + split + " split");
     if (!s->labeled) throw Error(s->source + ": the " + split + " split has no labels to evaluate against");
     train::RunConfig cfg = run.config;

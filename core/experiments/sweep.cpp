@@ -3,7 +3,11 @@
 #include "experiments/run_job.h"
 #include "util/error.h"
 
+#include <torch/cuda.h>
+
 #include <cmath>
+#include <mutex>
+#include <thread>
 #include <set>
 
 namespace adapterlab::experiments {
@@ -109,30 +113,62 @@ int64_t createSweep(store::Store& store, const SweepPlan& plan) {
     return id;
 }
 
+int defaultSweepWorkers() {
+    const int cuda = static_cast<int>(torch::cuda::device_count());
+    return cuda > 1 ? cuda : 1;
+}
+
 void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observer,
               const std::atomic<bool>* cancel,
-              const std::function<void(const SweepProgress&)>& progress) {
+              const std::function<void(const SweepProgress&)>& progress, int workers) {
     store.markInterrupted();
     const auto ids = store.sweepRuns(sweepId);
     store.setSweepStatus(sweepId, "running");
+    // Interrupted and cancelled runs start over; a run another live process holds is left alone.
+    std::vector<int64_t> pending;
+    for (int64_t id : ids) {
+        const auto status = store.run(id).status;
+        if (status == "interrupted" || status == "cancelled") store.requeueRun(id);
+        if (status == "queued" || status == "interrupted" || status == "cancelled") pending.push_back(id);
+    }
     SweepProgress p;
     p.total = static_cast<int>(ids.size());
-    for (int64_t id : ids) {
-        if (cancel && cancel->load()) break;
-        const auto rec = store.run(id);
-        p.runId = id;
-        // Interrupted and cancelled runs start over; a run another live process holds is left alone.
-        const bool resume = rec.status == "interrupted" || rec.status == "cancelled";
-        if (resume) store.requeueRun(id);
-        if (rec.status == "queued" || resume) {
+    p.done = p.total - static_cast<int>(pending.size());
+    std::mutex progressMutex;
+    std::atomic<size_t> next{0};
+    const int cuda = static_cast<int>(torch::cuda::device_count());
+    const auto work = [&](store::Store& s, int worker, bool parallel) {
+        while (!(cancel && cancel->load())) {
+            const size_t k = next.fetch_add(1);
+            if (k >= pending.size()) break;
+            const int64_t id = pending[k];
+            auto cfg = train::RunConfig::fromJson(s.run(id).config);
+            if (parallel && cuda >= workers) {
+                cfg.device = "cuda:" + std::to_string(worker);
+            } else if (parallel && cfg.threads == 0) {
+                cfg.threads = 1; // CPU workers share the cores instead of oversubscribing them
+            }
             try {
-                runTraining(store, train::RunConfig::fromJson(rec.config), observer, cancel, id);
+                runTraining(s, cfg, parallel ? nullptr : observer, cancel, id);
             } catch (const std::exception&) {
                 // Recorded as failed by runTraining; the sweep goes on.
             }
+            std::lock_guard<std::mutex> lock(progressMutex);
+            ++p.done;
+            p.runId = id;
+            if (progress) progress(p);
         }
-        ++p.done;
-        if (progress) progress(p);
+    };
+    if (workers <= 1) {
+        work(store, 0, false);
+    } else {
+        std::vector<std::thread> threads;
+        for (int w = 0; w < workers; ++w)
+            threads.emplace_back([&, w] {
+                store::Store own(store.path()); // one connection per thread
+                work(own, w, true);
+            });
+        for (auto& t : threads) t.join();
     }
     bool allDone = true;
     for (int64_t id : ids) {

@@ -44,8 +44,14 @@ int64_t createSweep(store::Store& store, const SweepPlan& plan);
 
 /// Runs the sweep's queued runs in order, and starts interrupted or cancelled ones over;
 /// finished and failed runs are not repeated. A failing run does not stop the sweep.
+/// With workers > 1, that many runs go at once, each worker with its own store connection and,
+/// when there are that many CUDA devices, its own GPU (worker i on cuda:i); the observer is then
+/// not used and `progress` is called from the workers (serialised).
 void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observer = nullptr,
               const std::atomic<bool>* cancel = nullptr,
-              const std::function<void(const SweepProgress&)>& progress = {});
+              const std::function<void(const SweepProgress&)>& progress = {}, int workers = 1);
+
+/// One worker per CUDA device when there are several, else 1.
+int defaultSweepWorkers();
 
 } // namespace adapterlab::experiments
