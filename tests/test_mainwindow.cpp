@@ -5,6 +5,8 @@
 #include "train_fixture.h"
 
 #include "ablation_view.h"
+#include "compare_dialog.h"
+#include "sweep_dialog.h"
 #include "main_window.h"
 #include "result_plot.h"
 #include "run_form.h"
@@ -15,6 +17,8 @@
 #include "qcp.h"
 
 #include <QComboBox>
+#include <QPlainTextEdit>
+#include <QTableWidget>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -103,6 +107,8 @@ private Q_SLOTS:
     void settingsPersist();
     void plotsRenderStoredData();
     void computeAblationFromTheView();
+    void sweepFromTheWindow();
+    void compareNotesAndDelete();
 
 private:
     void fillForm(MainWindow& w, int epochs);
@@ -140,7 +146,7 @@ void TestMainWindow::saysWhatItIs() {
     QCOMPARE(w.experimentPath(), db_);
     QStringList menus;
     for (auto* a : w.menuBar()->actions()) menus << a->text();
-    QCOMPARE(menus, (QStringList{"&File", "&Help"}));
+    QCOMPARE(menus, (QStringList{"&File", "&Experiments", "&Help"}));
     bool engine = false;
     for (auto* l : w.statusBar()->findChildren<QLabel*>()) engine |= l->text().contains("LibTorch");
     QVERIFY(engine);
@@ -323,6 +329,56 @@ void TestMainWindow::computeAblationFromTheView() {
     QVERIFY(!std::isnan(a->cellValue(1, 1)));
     adapterlab::store::Store s(db_.toStdString(), true);
     QCOMPARE(s.ablation(adapterRun).size(), size_t(1 + 3));
+}
+
+void TestMainWindow::sweepFromTheWindow() {
+    MainWindow w(db_);
+    fillForm(w, 1);
+    QVERIFY(w.form()->config().has_value());
+    // The dialog: a preset's runs counted before launch; a broken plan cannot be launched.
+    adapterlab::ui::SweepDialog dialog(*w.form()->config(), 2, 2.0, &w);
+    dialog.presetSelector()->setCurrentText("adapter-size");
+    QVERIFY2(dialog.summary()->text().contains("8 runs"), qPrintable(dialog.summary()->text()));
+    QVERIFY(dialog.summary()->text().contains("0.0 h") || dialog.summary()->text().contains("h"));
+    QVERIFY(dialog.launchButton()->isEnabled());
+    dialog.planEditor()->setPlainText("{\"grid\": {\"adapter_size\": [8, 0]}}");
+    QVERIFY(!dialog.launchButton()->isEnabled());
+    QVERIFY(!dialog.plan());
+
+    const int before = w.runsModel()->rowCount();
+    auto base = w.form()->config()->toJson();
+    const auto plan = adapterlab::experiments::SweepPlan::fromJson(
+        {{"name", "gui"}, {"base", base}, {"grid", {{"adapter_size", {4, 16}}}}});
+    QSignalSpy done(&w, &MainWindow::sweepFinished);
+    QVERIFY(w.startSweep(plan) > 0);
+    QVERIFY(w.isTraining());
+    QVERIFY(done.wait(120000));
+    QCOMPARE(done.at(0).at(1).toString(), QString("finished"));
+    QCOMPARE(w.runsModel()->rowCount(), before + 2);
+    QVERIFY(!w.isTraining());
+}
+
+void TestMainWindow::compareNotesAndDelete() {
+    MainWindow w(db_);
+    QVERIFY(w.runsModel()->rowCount() >= 2);
+    const int64_t a = w.runsModel()->run(0).id, b = w.runsModel()->run(1).id;
+    {
+        adapterlab::store::Store s(db_.toStdString());
+        adapterlab::ui::CompareDialog d(s, {a, b});
+        QCOMPARE(d.table()->columnCount(), 2);
+        QCOMPARE(d.plot()->graphCount(), 2);
+        QVERIFY(!d.differences().isEmpty());
+        QVERIFY(!d.differences().contains("task")); // same task: not highlighted
+        s.setNotes(a, "looks good", "baseline");
+    }
+    QMetaObject::invokeMethod(&w, [&w] { w.openExperiment(w.experimentPath()); }); // reload
+    QTest::qWait(10);
+    const int row = w.runsModel()->rowOfRun(a);
+    QVERIFY(w.runsModel()->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::Tags)).toString().contains("baseline"));
+    const int before = w.runsModel()->rowCount();
+    QVERIFY(w.deleteRuns({a}, false));
+    QCOMPARE(w.runsModel()->rowCount(), before - 1);
+    QCOMPARE(w.runsModel()->rowOfRun(a), -1);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,6 +1,10 @@
 #include "main_window.h"
 
 #include "ablation_view.h"
+#include "compare_dialog.h"
+#include "experiments/sweep.h"
+#include "model/config.h"
+#include "sweep_dialog.h"
 #include "engine_info.h"
 #include "result_plot.h"
 #include "run_form.h"
@@ -15,6 +19,9 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
+#include <QInputDialog>
+#include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -29,7 +36,10 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QThread>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace adapterlab::ui {
 
@@ -56,9 +66,19 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     filter_ = new QLineEdit;
     filter_->setPlaceholderText(tr("Filter runs (any column)…"));
     connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    auto* compare = new QPushButton(tr("Compare"));
+    auto* notes = new QPushButton(tr("Notes && tags…"));
+    auto* remove = new QPushButton(tr("Delete…"));
+    connect(compare, &QPushButton::clicked, this, &MainWindow::compareSelected);
+    connect(notes, &QPushButton::clicked, this, &MainWindow::editNotes);
+    connect(remove, &QPushButton::clicked, this, [this] { deleteRuns(selectedRuns(), true); });
+    auto* runsBar = new QHBoxLayout;
+    runsBar->addWidget(filter_, 1);
+    for (auto* b : {compare, notes, remove}) runsBar->addWidget(b);
     auto* runsPage = new QWidget;
     auto* runsLayout = new QVBoxLayout(runsPage);
-    runsLayout->addWidget(filter_);
+    runsLayout->addLayout(runsBar);
     runsLayout->addWidget(table_);
 
     tabs_ = new QTabWidget;
@@ -101,6 +121,18 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
         Q_EMIT trainingFinished(id, status);
     });
     connect(form_, &RunForm::launchRequested, this, &MainWindow::launch);
+    connect(worker_, &TrainingWorker::sweepProgress, this, [this](int done, int total, qint64) {
+        statusBar()->showMessage(tr("Sweep: %1 of %2 runs done").arg(done).arg(total));
+        reloadRuns();
+        if (done < total) runView_->reset(tr("Sweep: run %1 of %2").arg(done + 1).arg(total));
+    });
+    connect(worker_, &TrainingWorker::sweepDone, this, [this](qint64 id, const QString& status) {
+        training_ = false;
+        form_->setRunning(false);
+        reloadRuns();
+        statusBar()->showMessage(tr("Sweep %1 %2").arg(id).arg(status), 10000);
+        Q_EMIT sweepFinished(id, status);
+    });
     connect(runView_->cancelButton(), &QPushButton::clicked, this, [this] { worker_->cancel(); });
     connect(table_, &QTableView::doubleClicked, this, &MainWindow::showRun);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
@@ -172,6 +204,9 @@ void MainWindow::buildMenus() {
     recentMenu_ = file->addMenu(tr("Open &recent"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    auto* experiments = menuBar()->addMenu(tr("&Experiments"));
+    experiments->addAction(tr("New &sweep…"), this, &MainWindow::newSweepDialog);
+    experiments->addAction(tr("&Resume sweep…"), this, &MainWindow::resumeSweepDialog);
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AdapterLab"), this, &MainWindow::showAbout);
 }
@@ -232,6 +267,116 @@ void MainWindow::showRun(const QModelIndex& proxyIndex) {
     runView_->showCurves(tr("run %1 · %2 · %3").arg(r.id).arg(QString::fromStdString(r.method), QString::fromStdString(r.status)),
                          steps, losses, evalSteps, scores);
     tabs_->setCurrentWidget(runView_);
+}
+
+std::vector<int64_t> MainWindow::selectedRuns() const {
+    std::vector<int64_t> ids;
+    for (const QModelIndex& i : table_->selectionModel()->selectedRows())
+        ids.push_back(runs_->run(proxy_->mapToSource(i).row()).id);
+    return ids;
+}
+
+double MainWindow::secondsPerEpoch(const std::string& backbone) const {
+    std::vector<double> perEpoch;
+    for (const auto& r : store_->runs())
+        if (r.status == "finished" && r.backbone == backbone && r.epochs > 0)
+            perEpoch.push_back(r.durationSeconds / static_cast<double>(r.epochs));
+    if (perEpoch.empty()) return 0;
+    std::sort(perEpoch.begin(), perEpoch.end());
+    return perEpoch[perEpoch.size() / 2];
+}
+
+qint64 MainWindow::startSweep(const experiments::SweepPlan& plan) {
+    if (training_ || !store_ || !store_->writable()) return 0;
+    qint64 id = 0;
+    try {
+        id = experiments::createSweep(*store_, plan);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot create the sweep"), QString::fromUtf8(e.what()));
+        return 0;
+    }
+    resumeSweep(id);
+    return id;
+}
+
+void MainWindow::resumeSweep(qint64 sweepId) {
+    if (training_) return;
+    training_ = true;
+    form_->setRunning(true);
+    reloadRuns();
+    runView_->reset(tr("Sweep %1").arg(sweepId));
+    tabs_->setCurrentWidget(runView_);
+    QMetaObject::invokeMethod(worker_, "sweep", Qt::QueuedConnection, Q_ARG(qint64, sweepId), Q_ARG(QString, experimentPath()));
+}
+
+void MainWindow::newSweepDialog() {
+    const auto cfg = form_->config();
+    if (!cfg) {
+        QMessageBox::information(this, tr("New sweep"), tr("Fill in the run form first: it is the base of the sweep.\n%1").arg(form_->error()));
+        return;
+    }
+    const auto layers = model::BertConfig::fromFile(QDir(QString::fromStdString(cfg->backbone)).filePath("config.json").toStdString()).numLayers;
+    SweepDialog dialog(*cfg, static_cast<int>(layers), secondsPerEpoch(cfg->backbone), this);
+    if (dialog.exec() == QDialog::Accepted && dialog.plan()) startSweep(*dialog.plan());
+}
+
+void MainWindow::resumeSweepDialog() {
+    QStringList items;
+    std::vector<int64_t> ids;
+    for (const auto& s : store_->sweeps())
+        if (s.finished < s.runs) {
+            items << tr("%1: %2 (%3 of %4 runs done, %5)").arg(s.id).arg(QString::fromStdString(s.name)).arg(s.finished).arg(s.runs).arg(QString::fromStdString(s.status));
+            ids.push_back(s.id);
+        }
+    if (items.isEmpty()) {
+        QMessageBox::information(this, tr("Resume sweep"), tr("Every sweep in this file is complete."));
+        return;
+    }
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, tr("Resume sweep"), tr("Sweep"), items, 0, false, &ok);
+    if (ok) resumeSweep(ids[static_cast<size_t>(items.indexOf(choice))]);
+}
+
+bool MainWindow::deleteRuns(const std::vector<int64_t>& ids, bool ask) {
+    if (ids.empty() || !store_ || !store_->writable() || training_) return false;
+    if (ask && QMessageBox::question(this, tr("Delete runs"),
+                                     tr("Delete %n run(s) with their curves, metrics and trained parameters? This cannot be undone.", "", static_cast<int>(ids.size())))
+                   != QMessageBox::Yes)
+        return false;
+    for (auto id : ids) store_->deleteRun(id);
+    reloadRuns();
+    return true;
+}
+
+void MainWindow::compareSelected() {
+    const auto ids = selectedRuns();
+    if (ids.size() < 2) {
+        statusBar()->showMessage(tr("Select two or more runs to compare."), 5000);
+        return;
+    }
+    CompareDialog dialog(*store_, ids, this);
+    dialog.exec();
+}
+
+void MainWindow::editNotes() {
+    const auto ids = selectedRuns();
+    if (ids.size() != 1 || !store_->writable()) return;
+    const auto r = store_->run(ids.front());
+    QDialog d(this);
+    d.setWindowTitle(tr("Notes and tags of run %1").arg(r.id));
+    auto* notes = new QLineEdit(QString::fromStdString(r.notes));
+    auto* tags = new QLineEdit(QString::fromStdString(r.tags));
+    auto* form = new QFormLayout(&d);
+    form->addRow(tr("Notes"), notes);
+    form->addRow(tr("Tags"), tags);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &d, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+    if (d.exec() == QDialog::Accepted) {
+        store_->setNotes(r.id, notes->text().toStdString(), tags->text().toStdString());
+        reloadRuns();
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -13,6 +13,10 @@ class QTabWidget;
 class QTableView;
 class QThread;
 
+namespace adapterlab::experiments {
+struct SweepPlan;
+}
+
 namespace adapterlab::store {
 class Store;
 }
@@ -53,9 +57,19 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     /// Selects a run in the table and shows it in the ablation view.
     void selectRun(qint64 runId);
+    /// Creates the sweep in the experiment file and runs it on the worker; returns its id (0 if not started).
+    qint64 startSweep(const experiments::SweepPlan& plan);
+    void resumeSweep(qint64 sweepId);
+    /// Deletes runs; with `ask`, only after the user confirms.
+    bool deleteRuns(const std::vector<int64_t>& ids, bool ask = true);
+    /// Runs selected in the table (in table order).
+    std::vector<int64_t> selectedRuns() const;
+    /// Median seconds per epoch of finished runs on `backbone` (0 when none).
+    double secondsPerEpoch(const std::string& backbone) const;
 
 Q_SIGNALS:
     void trainingFinished(qint64 runId, const QString& status);
+    void sweepFinished(qint64 sweepId, const QString& status);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -67,6 +81,10 @@ private:
     void launch();
     void showRun(const QModelIndex& proxyIndex);
     void showAbout();
+    void newSweepDialog();
+    void resumeSweepDialog();
+    void compareSelected();
+    void editNotes();
 
     std::unique_ptr<store::Store> store_;
     RunForm* form_;

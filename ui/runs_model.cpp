@@ -60,6 +60,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Duration:
         return sortRole ? QVariant(r.durationSeconds)
                         : QVariant(r.durationSeconds > 0 ? QString("%1 s").arg(r.durationSeconds, 0, 'f', 1) : QString());
+    case Tags: return QString::fromStdString(r.tags.empty() ? r.notes : r.tags + (r.notes.empty() ? "" : " · " + r.notes));
     default: return {};
     }
 }
@@ -67,7 +68,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
 QVariant RunsModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
     static const char* names[] = {"Id", "Task", "Method", "m / k", "σ", "Learning rate", "Epochs",
-                                  "Seed", "Trainable", "Best dev", "Status", "Duration"};
+                                  "Seed", "Trainable", "Best dev", "Status", "Duration", "Tags / notes"};
     return tr(names[section]);
 }
 

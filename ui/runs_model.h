@@ -11,7 +11,7 @@ namespace adapterlab::ui {
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Task, Method, Size, InitStd, LearningRate, Epochs, Seed, Trainable, Best, Status, Duration, ColumnCount };
+    enum Column { Id, Task, Method, Size, InitStd, LearningRate, Epochs, Seed, Trainable, Best, Status, Duration, Tags, ColumnCount };
 
     explicit RunsModel(QObject* parent = nullptr);
 

@@ -1,6 +1,7 @@
 #include "training_worker.h"
 
 #include "experiments/run_job.h"
+#include "experiments/sweep.h"
 
 namespace adapterlab::ui {
 namespace {
@@ -37,6 +38,25 @@ void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath
         Q_EMIT done(id, QString::fromStdString(r.status), QString());
     } catch (const std::exception& e) {
         Q_EMIT done(id, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+    }
+}
+
+void TrainingWorker::sweep(qint64 sweepId, const QString& dbPath) {
+    cancel_.store(false);
+    Q_EMIT started();
+    SignalObserver observer(this);
+    try {
+        store::Store store(dbPath.toStdString());
+        experiments::runSweep(store, sweepId, &observer, &cancel_, [this](const experiments::SweepProgress& p) {
+            Q_EMIT sweepProgress(p.done, p.total, p.runId);
+        });
+        // The sweep's own status: finished, cancelled or interrupted.
+        QString status = "unknown";
+        for (const auto& sw : store.sweeps())
+            if (sw.id == sweepId) status = QString::fromStdString(sw.status);
+        Q_EMIT sweepDone(sweepId, status);
+    } catch (const std::exception& e) {
+        Q_EMIT sweepDone(sweepId, QStringLiteral("failed: ") + QString::fromUtf8(e.what()));
     }
 }
 

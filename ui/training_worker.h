@@ -22,6 +22,8 @@ public:
 public Q_SLOTS:
     /// Trains `config` into the experiment file `dbPath` (runs on the worker's thread).
     void train(const adapterlab::train::RunConfig& config, const QString& dbPath);
+    /// Runs (or resumes) sweep `sweepId` of the experiment file; progress per finished run.
+    void sweep(qint64 sweepId, const QString& dbPath);
 
 Q_SIGNALS:
     void started();
@@ -30,6 +32,9 @@ Q_SIGNALS:
     void evaluated(int epoch, double score, const QVariantMap& metrics, bool best);
     /// status: finished, cancelled or failed (with the error message).
     void done(qint64 runId, const QString& status, const QString& error);
+    /// A sweep run ended: `done` of `total` runs are over.
+    void sweepProgress(int done, int total, qint64 runId);
+    void sweepDone(qint64 sweepId, const QString& status);
 
 private:
     std::atomic<bool> cancel_{false};

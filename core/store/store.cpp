@@ -352,6 +352,18 @@ json Store::sweepPlan(int64_t id) {
     return parseOr(s.getText(0), json::object());
 }
 
+std::vector<SweepRecord> Store::sweeps() {
+    std::vector<SweepRecord> out;
+    Statement s = db_->prepare(
+        "SELECT s.id, s.name, s.status, s.created_at, count(r.id), "
+        "coalesce(sum(r.status IN ('finished', 'failed')), 0) "
+        "FROM sweeps s LEFT JOIN runs r ON r.sweep_id = s.id GROUP BY s.id ORDER BY s.id");
+    while (s.step())
+        out.push_back({s.getInt(0), s.getText(1), s.getText(2), s.getText(3), static_cast<int>(s.getInt(4)),
+                       static_cast<int>(s.getInt(5))});
+    return out;
+}
+
 std::vector<int64_t> Store::sweepRuns(int64_t id) {
     std::vector<int64_t> ids;
     Statement s = db_->prepare("SELECT id FROM runs WHERE sweep_id = ? ORDER BY id");

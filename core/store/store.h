@@ -56,6 +56,12 @@ struct AblationRow {
     double score = 0;
 };
 
+struct SweepRecord {
+    int64_t id = 0;
+    std::string name, status, createdAt;
+    int runs = 0, finished = 0;
+};
+
 /// What a starting run records once its backbone and task are loaded.
 struct RunStart {
     std::string device, torchVersion, backboneId, mainMetric, devNote;
@@ -101,6 +107,7 @@ public:
     int64_t createSweep(const std::string& name, const nlohmann::json& plan);
     void setSweepStatus(int64_t id, const std::string& status);
     nlohmann::json sweepPlan(int64_t id);
+    std::vector<SweepRecord> sweeps();
     /// Run ids of a sweep in creation order.
     std::vector<int64_t> sweepRuns(int64_t id);
 
