@@ -5,6 +5,7 @@
 #include "train_fixture.h"
 
 #include "ablation_view.h"
+#include "column_mapping_dialog.h"
 #include "compare_dialog.h"
 #include "sweep_dialog.h"
 #include "main_window.h"
@@ -17,6 +18,9 @@
 #include "qcp.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
+
+#include "data/task_loader.h"
 #include <QPlainTextEdit>
 #include <QTableWidget>
 #include <QElapsedTimer>
@@ -109,6 +113,7 @@ private Q_SLOTS:
     void computeAblationFromTheView();
     void sweepFromTheWindow();
     void compareNotesAndDelete();
+    void columnMappingDialog();
 
 private:
     void fillForm(MainWindow& w, int epochs);
@@ -379,6 +384,28 @@ void TestMainWindow::compareNotesAndDelete() {
     QVERIFY(w.deleteRuns({a}, false));
     QCOMPARE(w.runsModel()->rowCount(), before - 1);
     QCOMPARE(w.runsModel()->rowOfRun(a), -1);
+}
+
+void TestMainWindow::columnMappingDialog() {
+    QTemporaryDir dir;
+    QFile f(dir.filePath("reviews.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("id,review,stars\n");
+    for (int i = 0; i < 40; ++i) f.write(QByteArray::number(i) + ",\"text, number " + QByteArray::number(i) + "\"," + (i % 2 ? "pos" : "neg") + "\n");
+    f.close();
+    adapterlab::ui::ColumnMappingDialog d(f.fileName());
+    QCOMPARE(d.preview()->columnCount(), 3);
+    QCOMPARE(d.preview()->rowCount(), 20);
+    QCOMPARE(d.preview()->item(0, 1)->text(), QString("text, number 0"));
+    d.text->setCurrentText("review");
+    d.label->setCurrentText("review");
+    QVERIFY(d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled() == false);
+    d.label->setCurrentText("stars");
+    QVERIFY(d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+    QCOMPARE(d.spec(), "file:" + f.fileName() + ",text=review,label=stars");
+    const auto task = adapterlab::data::loadTask(d.spec().toStdString());
+    QCOMPARE(task.labels, (std::vector<std::string>{"neg", "pos"}));
+    QCOMPARE(task.train.examples.size() + task.dev.examples.size(), size_t(40));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,5 +1,6 @@
 #include "run_form.h"
 
+#include "column_mapping_dialog.h"
 #include "model/config.h"
 #include "train/param_count.h"
 #include "util/error.h"
@@ -79,6 +80,9 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     launch_->setObjectName("launch");
 
     auto* browseTask = new QPushButton(tr("Folder…"));
+    browseTask->setToolTip(tr("A GLUE task folder (recognised by its name) or a folder with train.tsv and dev.tsv"));
+    auto* taskFile = new QPushButton(tr("File…"));
+    taskFile->setToolTip(tr("Your own CSV, TSV or JSONL file: choose its columns"));
     auto* browseBackbone = new QPushButton(tr("Folder…"));
     const auto row = [](QWidget* field, QWidget* button) {
         auto* w = new QWidget;
@@ -89,7 +93,9 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         return w;
     };
     auto* form = new QFormLayout;
-    form->addRow(tr("Task"), row(task, browseTask));
+    auto* taskRow = row(task, browseTask);
+    taskRow->layout()->addWidget(taskFile);
+    form->addRow(tr("Task"), taskRow);
     form->addRow(tr("Backbone"), row(backbone, browseBackbone));
     form->addRow(tr("Method"), method);
     form->addRow(tr("Adapter size m"), adapterSize);
@@ -111,6 +117,12 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     connect(browseTask, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Task folder"));
         if (!dir.isEmpty()) task->setText(specForFolder(dir));
+    });
+    connect(taskFile, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Training data"), {}, tr("Data (*.csv *.tsv *.jsonl *.json);;All files (*)"));
+        if (f.isEmpty()) return;
+        ColumnMappingDialog dialog(f, this);
+        if (dialog.exec() == QDialog::Accepted && !dialog.spec().isEmpty()) task->setText(dialog.spec());
     });
     connect(browseBackbone, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Backbone folder"));
