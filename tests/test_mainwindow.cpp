@@ -226,6 +226,20 @@ void TestMainWindow::launchTinyRunEndsInTable() {
     QCOMPARE(w.runsModel()->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::Status)).toString(), QString("finished"));
     QVERIFY(w.runView()->pointCount() >= 3 * 16); // every step reached the live view
     QVERIFY(w.form()->launchButton()->isEnabled());
+    QVERIFY(adapterlab::ui::RunForm::knownBackbones().contains(QString::fromStdString(fixture_.backbone)));
+    // The runs table filters on any column, or on one.
+    auto* filter = w.findChild<QLineEdit*>();
+    auto* column = w.findChild<QComboBox*>("filterColumn");
+    QVERIFY(column);
+    const int all = w.runsTable()->model()->rowCount();
+    column->setCurrentIndex(1 + adapterlab::ui::RunsModel::Status);
+    for (auto* e : w.findChildren<QLineEdit*>())
+        if (e->placeholderText().startsWith("Filter")) filter = e;
+    filter->setText("no-such-status");
+    QCOMPARE(w.runsTable()->model()->rowCount(), 0);
+    filter->setText("finished");
+    QCOMPARE(w.runsTable()->model()->rowCount(), all);
+    filter->clear();
     saveShot(w, "run_view");
 }
 

@@ -14,6 +14,7 @@
 #include "training_worker.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -73,8 +74,16 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     connect(compare, &QPushButton::clicked, this, &MainWindow::compareSelected);
     connect(notes, &QPushButton::clicked, this, &MainWindow::editNotes);
     connect(remove, &QPushButton::clicked, this, [this] { deleteRuns(selectedRuns(), true); });
+    // Filter on any column or on one.
+    auto* filterColumn = new QComboBox;
+    filterColumn->setObjectName("filterColumn");
+    filterColumn->addItem(tr("All columns"), -1);
+    for (int c = 0; c < RunsModel::ColumnCount; ++c) filterColumn->addItem(runs_->headerData(c, Qt::Horizontal).toString(), c);
+    connect(filterColumn, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this, filterColumn](int) { proxy_->setFilterKeyColumn(filterColumn->currentData().toInt()); });
     auto* runsBar = new QHBoxLayout;
     runsBar->addWidget(filter_, 1);
+    runsBar->addWidget(filterColumn);
     for (auto* b : {compare, notes, remove}) runsBar->addWidget(b);
     auto* runsPage = new QWidget;
     auto* runsLayout = new QVBoxLayout(runsPage);

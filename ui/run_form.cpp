@@ -14,6 +14,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QToolButton>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -84,6 +86,18 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     auto* taskFile = new QPushButton(tr("File…"));
     taskFile->setToolTip(tr("Your own CSV, TSV or JSONL file: choose its columns"));
     auto* browseBackbone = new QPushButton(tr("Folder…"));
+    // Backbones used before (imported Hugging Face folders), newest first.
+    backbones = new QToolButton;
+    backbones->setObjectName("backboneList");
+    backbones->setText(tr("Known"));
+    backbones->setPopupMode(QToolButton::InstantPopup);
+    backbones->setMenu(new QMenu(backbones));
+    connect(backbones->menu(), &QMenu::aboutToShow, this, [this] {
+        backbones->menu()->clear();
+        const QStringList known = QSettings().value("backbones/recent").toStringList();
+        if (known.isEmpty()) backbones->menu()->addAction(tr("(none yet: choose a folder)"))->setEnabled(false);
+        for (const QString& dir : known) backbones->menu()->addAction(dir, this, [this, dir] { backbone->setText(dir); });
+    });
     const auto row = [](QWidget* field, QWidget* button) {
         auto* w = new QWidget;
         auto* h = new QHBoxLayout(w);
@@ -96,7 +110,9 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     auto* taskRow = row(task, browseTask);
     taskRow->layout()->addWidget(taskFile);
     form->addRow(tr("Task"), taskRow);
-    form->addRow(tr("Backbone"), row(backbone, browseBackbone));
+    auto* backboneRow = row(backbone, browseBackbone);
+    backboneRow->layout()->addWidget(backbones);
+    form->addRow(tr("Backbone"), backboneRow);
     form->addRow(tr("Method"), method);
     form->addRow(tr("Adapter size m"), adapterSize);
     form->addRow(tr("Top-k layers"), topK);
@@ -133,7 +149,9 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
     for (auto* c : {method, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
     connect(launch_, &QPushButton::clicked, this, [this] {
-        if (config_) Q_EMIT launchRequested(*config_);
+        if (!config_) return;
+        rememberBackbone(QString::fromStdString(config_->backbone));
+        Q_EMIT launchRequested(*config_);
     });
     revalidate();
 }
@@ -218,6 +236,16 @@ void RunForm::revalidate() {
     }
     launch_->setEnabled(config_.has_value() && !running_);
 }
+
+void RunForm::rememberBackbone(const QString& dir) {
+    QSettings s;
+    QStringList known = s.value("backbones/recent").toStringList();
+    known.removeAll(dir);
+    known.prepend(dir);
+    s.setValue("backbones/recent", known.mid(0, 12));
+}
+
+QStringList RunForm::knownBackbones() { return QSettings().value("backbones/recent").toStringList(); }
 
 void RunForm::saveSettings(QSettings& s) const {
     s.beginGroup("runForm");

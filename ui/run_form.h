@@ -13,6 +13,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QSettings;
+class QToolButton;
 
 namespace adapterlab::ui {
 
@@ -36,6 +37,11 @@ public:
     QComboBox *method, *device;
     QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed;
     QLabel *preview, *message;
+    QToolButton* backbones; ///< menu of backbones used before
+
+    /// Backbone folders launched before, newest first (QSettings).
+    static QStringList knownBackbones();
+    static void rememberBackbone(const QString& dir);
 
 Q_SIGNALS:
     void launchRequested(const adapterlab::train::RunConfig& config);
