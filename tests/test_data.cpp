@@ -11,6 +11,7 @@ using namespace adapterlab;
 using namespace adapterlab::data;
 
 namespace {
+using testutil::errorOf;
 
 std::string write(QTemporaryDir& dir, const QString& name, const QByteArray& content) {
     QFile f(dir.filePath(name));
@@ -19,14 +20,6 @@ std::string write(QTemporaryDir& dir, const QString& name, const QByteArray& con
     return f.fileName().toStdString();
 }
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
 
 } // namespace
 

@@ -17,15 +17,8 @@ using namespace adapterlab::store;
 using nlohmann::json;
 
 namespace {
+using testutil::errorOf;
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
-}
 
 void rawSql(const std::string& path, const std::string& sql) {
     sqlite3* db = nullptr;

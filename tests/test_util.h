@@ -5,9 +5,22 @@
 #include <QString>
 #include <QTest>
 
+#include "util/error.h"
+
+#include <functional>
 #include <string>
 
 namespace testutil {
+
+/// Runs `f` and returns the message of the adapterlab::Error it throws ("" when none).
+inline std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const adapterlab::Error& e) {
+        return e.what();
+    }
+    return {};
+}
 
 /// ../shared/data (or $ADAPTERLAB_SHARED_DATA).
 inline QString sharedData() {

@@ -2,6 +2,7 @@
 
 #include "experiments/results.h"
 #include "experiments/run_job.h"
+#include "plot_export.h"
 #include "qcp.h"
 
 #include <QComboBox>
@@ -25,9 +26,6 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     mode_->addItems({tr("Drop of the metric"), tr("Metric")});
     compute_ = new QPushButton(tr("Compute ablation"));
     compute_->setEnabled(false);
-    auto* png = new QPushButton(tr("PNG…"));
-    auto* pdf = new QPushButton(tr("PDF…"));
-    auto* csv = new QPushButton(tr("CSV…"));
     plot_ = new QCustomPlot;
     plot_->setObjectName("ablationPlot");
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -61,21 +59,14 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     bar->addWidget(title_, 1);
     bar->addWidget(mode_);
     bar->addWidget(compute_);
-    for (auto* b : {png, pdf, csv}) bar->addWidget(b);
+    addExportButtons(this, bar, [this](const QString& p) { return exportPng(p); },
+                     [this](const QString& p) { return exportPdf(p); }, [this](const QString& p) { return exportCsv(p); });
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(plot_, 1);
 
     connect(mode_, &QComboBox::currentIndexChanged, this, &AblationView::redraw);
     connect(compute_, &QPushButton::clicked, this, &AblationView::computeInBackground);
-    const auto ask = [this](const QString& filter, const QString& ext) {
-        QString p = QFileDialog::getSaveFileName(this, tr("Export"), {}, filter);
-        if (!p.isEmpty() && !p.endsWith(ext)) p += ext;
-        return p;
-    };
-    connect(png, &QPushButton::clicked, this, [=] { if (auto p = ask("PNG (*.png)", ".png"); !p.isEmpty()) exportPng(p); });
-    connect(pdf, &QPushButton::clicked, this, [=] { if (auto p = ask("PDF (*.pdf)", ".pdf"); !p.isEmpty()) exportPdf(p); });
-    connect(csv, &QPushButton::clicked, this, [=] { if (auto p = ask("CSV (*.csv)", ".csv"); !p.isEmpty()) exportCsv(p); });
     connect(plot_, &QCustomPlot::mouseMove, this, &AblationView::onMove);
     connect(this, &AblationView::failed, this, [this](const QString& msg) {
         title_->setText(tr("Ablation failed: %1").arg(msg));
@@ -164,11 +155,6 @@ void AblationView::onMove(QMouseEvent* e) {
 bool AblationView::exportPng(const QString& path) { return plot_->savePng(path, 900, 800); }
 bool AblationView::exportPdf(const QString& path) { return plot_->savePdf(path, 900, 800); }
 
-bool AblationView::exportCsv(const QString& path) const {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
-    const std::string csv = experiments::ablationCsv(rows_);
-    return f.write(csv.data(), static_cast<qint64>(csv.size())) == static_cast<qint64>(csv.size());
-}
+bool AblationView::exportCsv(const QString& path) const { return writeTextFile(path, experiments::ablationCsv(rows_)); }
 
 } // namespace adapterlab::ui

@@ -1,5 +1,6 @@
 #include "result_plot.h"
 
+#include "plot_export.h"
 #include "qcp.h"
 
 #include <QComboBox>
@@ -52,13 +53,12 @@ ResultPlot::ResultPlot(experiments::Table table, QWidget* parent) : QWidget(pare
                            : table == experiments::Table::Robustness ? tr("adapter init σ")
                                                                      : tr("adapter size m"));
     auto* reset = new QPushButton(tr("Reset view"));
-    auto* png = new QPushButton(tr("PNG…"));
-    auto* pdf = new QPushButton(tr("PDF…"));
-    auto* csv = new QPushButton(tr("CSV…"));
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Task")));
     bar->addWidget(task_, 1);
-    for (auto* b : {reset, png, pdf, csv}) bar->addWidget(b);
+    bar->addWidget(reset);
+    addExportButtons(this, bar, [this](const QString& p) { return exportPng(p); },
+                     [this](const QString& p) { return exportPdf(p); }, [this](const QString& p) { return exportCsv(p); });
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(plot_, 1);
@@ -68,14 +68,6 @@ ResultPlot::ResultPlot(experiments::Table table, QWidget* parent) : QWidget(pare
         plot_->rescaleAxes();
         plot_->replot();
     });
-    const auto ask = [this](const QString& filter, const QString& ext) {
-        QString p = QFileDialog::getSaveFileName(this, tr("Export"), {}, filter);
-        if (!p.isEmpty() && !p.endsWith(ext)) p += ext;
-        return p;
-    };
-    connect(png, &QPushButton::clicked, this, [=] { if (auto p = ask("PNG (*.png)", ".png"); !p.isEmpty()) exportPng(p); });
-    connect(pdf, &QPushButton::clicked, this, [=] { if (auto p = ask("PDF (*.pdf)", ".pdf"); !p.isEmpty()) exportPdf(p); });
-    connect(csv, &QPushButton::clicked, this, [=] { if (auto p = ask("CSV (*.csv)", ".csv"); !p.isEmpty()) exportCsv(p); });
     connect(plot_, &QCustomPlot::mouseMove, this, &ResultPlot::onMove);
     connect(plot_, &QCustomPlot::mousePress, this, &ResultPlot::onClick);
 }
@@ -201,11 +193,6 @@ void ResultPlot::onClick(QMouseEvent* e) {
 bool ResultPlot::exportPng(const QString& path) { return plot_->savePng(path, 1200, 800); }
 bool ResultPlot::exportPdf(const QString& path) { return plot_->savePdf(path, 1200, 800); }
 
-bool ResultPlot::exportCsv(const QString& path) const {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
-    const std::string csv = experiments::toCsv(rows_);
-    return f.write(csv.data(), static_cast<qint64>(csv.size())) == static_cast<qint64>(csv.size());
-}
+bool ResultPlot::exportCsv(const QString& path) const { return writeTextFile(path, experiments::toCsv(rows_)); }
 
 } // namespace adapterlab::ui
