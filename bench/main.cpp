@@ -27,6 +27,12 @@ int main(int argc, char** argv) {
     abl->add_option("--hidden", hidden, "hidden size (heads = d/64)");
     abl->add_option("--examples", examples, "dev examples");
     abl->callback([&] { rc = adapterlab::bench::runAblationBench(repeats, hidden, examples); });
+    std::string python = "python3", script = "bench/reference/bert_adapter_step.py";
+    auto* ref = app.add_subcommand("reference", "same function and step time against plain PyTorch (small size)");
+    ref->add_option("--python", python, "a Python with torch (Debian: python3-torch)");
+    ref->add_option("--script", script, "the reference script");
+    ref->add_option("--steps", steps, "timed steps per run");
+    ref->callback([&] { rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats); });
     CLI11_PARSE(app, argc, argv);
     return rc;
 }
