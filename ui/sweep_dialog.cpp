@@ -8,6 +8,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace adapterlab::ui {
 
 SweepDialog::SweepDialog(const train::RunConfig& base, int numLayers, double secondsPerEpoch, QWidget* parent)
@@ -56,9 +58,11 @@ void SweepDialog::reparse() {
         const auto runs = plan.expand();
         int epochs = 0;
         for (const auto& r : runs) epochs += r.epochs;
-        const QString estimate = secondsPerEpoch_ > 0
-                                     ? tr("about %1 h").arg(secondsPerEpoch_ * epochs / 3600.0, 0, 'f', 1)
-                                     : tr("unknown until a run on this backbone has finished");
+        const double seconds = secondsPerEpoch_ * epochs;
+        const QString estimate = secondsPerEpoch_ <= 0 ? tr("unknown until a run on this backbone has finished")
+                                 : seconds < 60        ? tr("under a minute")
+                                 : seconds < 3600      ? tr("about %1 min").arg(std::lround(seconds / 60))
+                                                       : tr("about %1 h").arg(seconds / 3600.0, 0, 'f', 1);
         summary_->setText(tr("<b>%1 runs</b> (%2 epochs in all); estimated time %3").arg(runs.size()).arg(epochs).arg(estimate));
         summary_->setStyleSheet({});
         plan_ = plan;
