@@ -26,6 +26,7 @@ inline double median(std::vector<double> v) {
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
 int runTrainBench(int steps, int repeats, const std::string& sizes);
 int runAblationBench(int repeats, int64_t hidden, int examples);
-int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats);
+int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats,
+                      const std::string& size);
 
 } // namespace adapterlab::bench

@@ -78,14 +78,17 @@ double timeEngine(model::BertModel& m, const train::MethodSpec& method, int step
 
 } // namespace
 
-int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats) {
+int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats,
+                      const std::string& size) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
-    model::BertConfig c;
-    c.hiddenSize = 256;
-    c.numLayers = 4;
-    c.numHeads = 4;
-    c.intermediateSize = 1024;
+    model::BertConfig c; // "base" is BERT-base
+    if (size != "base") {
+        c.hiddenSize = 256;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.intermediateSize = 1024;
+    }
     const std::string cfg = hfConfig(c).dump();
     const std::string base = python + " " + script + " --config '" + cfg + "' --threads " + std::to_string(threads);
 
@@ -142,7 +145,8 @@ int runReferenceBench(const std::string& python, const std::string& script, int 
                 ref["loss"].get<double>());
 
     // 2. The same training step, timed side by side (median of repeats).
-    std::printf("train step d=256 L=4 batch 32x128, %d threads, %d steps, median of %d:\n", threads, steps, repeats);
+    std::printf("train step d=%lld L=%lld batch 32x128, %d threads, %d steps, median of %d:\n",
+                static_cast<long long>(c.hiddenSize), static_cast<long long>(c.numLayers), threads, steps, repeats);
     for (const char* method : {"full", "adapter"}) {
         std::vector<double> engine, reference;
         for (int r = 0; r < repeats; ++r) {

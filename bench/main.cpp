@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
     ref->add_option("--python", python, "a Python with torch (Debian: python3-torch)");
     ref->add_option("--script", script, "the reference script");
     ref->add_option("--steps", steps, "timed steps per run");
-    ref->callback([&] { rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats); });
+    std::string refSize = "small";
+    ref->add_option("--size", refSize, "small (d 256, L 4) or base (d 768, L 12)");
+    ref->callback([&] { rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats, refSize); });
     CLI11_PARSE(app, argc, argv);
     return rc;
 }
