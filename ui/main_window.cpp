@@ -229,9 +229,9 @@ void MainWindow::refreshRecent() {
 
 void MainWindow::reloadRuns() {
     if (!store_) return;
-    runs_->reload(*store_);
-    const auto all = store_->runs();
+    auto all = store_->runs();
     for (auto* p : {tradeoff_, robustness_, size_}) p->setRuns(all);
+    runs_->reload(std::move(all));
 }
 
 void MainWindow::selectRun(qint64 runId) {

@@ -10,9 +10,9 @@ namespace adapterlab::ui {
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void RunsModel::reload(store::Store& store) {
+void RunsModel::reload(std::vector<store::RunRecord> runs) {
     beginResetModel();
-    runs_ = store.runs();
+    runs_ = std::move(runs);
     endResetModel();
 }
 

@@ -15,8 +15,8 @@ public:
 
     explicit RunsModel(QObject* parent = nullptr);
 
-    /// Reloads every run from the store (cheap: one query).
-    void reload(store::Store& store);
+    /// Replaces the rows (the caller queried the store once).
+    void reload(std::vector<store::RunRecord> runs);
     const store::RunRecord& run(int row) const { return runs_.at(static_cast<size_t>(row)); }
     int rowOfRun(int64_t id) const;
 

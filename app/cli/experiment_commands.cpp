@@ -7,13 +7,13 @@
 #include "model/config.h"
 #include "model/hf_import.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -24,6 +24,12 @@ using nlohmann::json;
 
 std::atomic<bool> gStop{false};
 extern "C" void onStop(int) { gStop.store(true); }
+
+void printAblationJson(const std::vector<store::AblationRow>& rows) {
+    for (const auto& r : rows)
+        std::cout << json{{"first_layer", r.first}, {"last_layer", r.last}, {"score", r.score}, {"metrics", r.metrics}}.dump()
+                  << '\n';
+}
 
 struct SweepOptions {
     std::string db, planFile, preset, task, backbone;
@@ -59,15 +65,7 @@ void runSweepCommand(const SweepOptions& o) {
         experiments::SweepPlan plan;
         json base = baseFromOptions(o);
         if (!o.planFile.empty()) {
-            std::ifstream in(o.planFile);
-            if (!in) throw Error("cannot open sweep plan '" + o.planFile + "'");
-            json j;
-            try {
-                in >> j;
-            } catch (const json::exception& e) {
-                throw Error(o.planFile + ": not valid JSON (" + e.what() + ")");
-            }
-            plan = experiments::SweepPlan::fromJson(j, o.planFile);
+            plan = experiments::SweepPlan::fromJson(readJsonFile(o.planFile, "sweep plan"), o.planFile);
             for (const auto& [k, v] : base.items()) plan.base[k] = v; // command line wins
         } else {
             if (o.backbone.empty()) throw CLI::ValidationError("--preset needs --backbone");
@@ -143,8 +141,7 @@ void addAblate(CLI::App& app) {
         std::fprintf(stderr, "\nlayer evaluations %lld, naive %lld (%.1f%%)\n", static_cast<long long>(work),
                      static_cast<long long>(naive), 100.0 * static_cast<double>(work) / static_cast<double>(naive));
         if (*asJson) {
-            for (const auto& r : rows)
-                std::cout << json{{"first_layer", r.first}, {"last_layer", r.last}, {"score", r.score}, {"metrics", r.metrics}}.dump() << '\n';
+            printAblationJson(rows);
         } else {
             std::cout << experiments::ablationCsv(rows);
         }
@@ -194,8 +191,7 @@ void addExport(CLI::App& app) {
         if (*csv) {
             std::cout << experiments::ablationCsv(rows);
         } else {
-            for (const auto& r : rows)
-                std::cout << json{{"first_layer", r.first}, {"last_layer", r.last}, {"score", r.score}, {"metrics", r.metrics}}.dump() << '\n';
+            printAblationJson(rows);
         }
     });
 }

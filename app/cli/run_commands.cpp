@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -93,17 +93,7 @@ json runSummary(const store::RunRecord& r) {
 
 void runTrain(TrainOptions& o, CLI::App* cmd) {
     train::RunConfig c;
-    if (!o.configFile.empty()) {
-        std::ifstream in(o.configFile);
-        if (!in) throw Error("cannot open run config '" + o.configFile + "'");
-        json j;
-        try {
-            in >> j;
-        } catch (const json::exception& e) {
-            throw Error(o.configFile + ": not valid JSON (" + e.what() + ")");
-        }
-        c = train::RunConfig::fromJson(j, o.configFile);
-    }
+    if (!o.configFile.empty()) c = train::RunConfig::fromJson(readJsonFile(o.configFile, "run config"), o.configFile);
     // Options given on the command line override the file.
     const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
     if (given("--task")) c.task = o.config.task;

@@ -44,16 +44,20 @@ std::vector<std::vector<size_t>> makeBatches(const EncodedSplit& split, size_t b
     return batches;
 }
 
-Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId) {
-    const auto B = static_cast<int64_t>(encodings.size());
+namespace {
+
+// B encodings, the i-th from get(i), padded to the longest.
+template <typename Get>
+Batch collateImpl(size_t count, Get get, int64_t padId) {
+    const auto B = static_cast<int64_t>(count);
     int64_t T = 0;
-    for (const auto& e : encodings) T = std::max<int64_t>(T, static_cast<int64_t>(e.inputIds.size()));
+    for (size_t i = 0; i < count; ++i) T = std::max<int64_t>(T, static_cast<int64_t>(get(i).inputIds.size()));
     Batch b{at::full({B, T}, padId, at::kLong), at::zeros({B, T}, at::kLong), at::zeros({B, T}, at::kLong)};
     int64_t* ids = b.ids.data_ptr<int64_t>();
     int64_t* types = b.typeIds.data_ptr<int64_t>();
     int64_t* mask = b.mask.data_ptr<int64_t>();
     for (int64_t i = 0; i < B; ++i) {
-        const auto& e = encodings[static_cast<size_t>(i)];
+        const text::Encoding& e = get(static_cast<size_t>(i));
         std::copy(e.inputIds.begin(), e.inputIds.end(), ids + i * T);
         std::copy(e.tokenTypeIds.begin(), e.tokenTypeIds.end(), types + i * T);
         std::copy(e.attentionMask.begin(), e.attentionMask.end(), mask + i * T);
@@ -61,11 +65,14 @@ Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId) {
     return b;
 }
 
+} // namespace
+
+Batch collate(const std::vector<text::Encoding>& encodings, int64_t padId) {
+    return collateImpl(encodings.size(), [&](size_t i) -> const text::Encoding& { return encodings[i]; }, padId);
+}
+
 Batch collate(const EncodedSplit& split, const std::vector<size_t>& indices, int64_t padId) {
-    std::vector<text::Encoding> encs;
-    encs.reserve(indices.size());
-    for (size_t i : indices) encs.push_back(split.encodings[i]);
-    return collate(encs, padId);
+    return collateImpl(indices.size(), [&](size_t i) -> const text::Encoding& { return split.encodings[indices[i]]; }, padId);
 }
 
 } // namespace adapterlab::data

@@ -1,11 +1,11 @@
 #include "model/config.h"
 
 #include "util/error.h"
+#include "util/json_file.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <map>
 
 namespace adapterlab::model {
@@ -118,15 +118,7 @@ BertConfig BertConfig::fromJson(const json& j, const std::string& origin) {
 }
 
 BertConfig BertConfig::fromFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw Error("cannot open model config '" + path + "'");
-    json j;
-    try {
-        in >> j;
-    } catch (const json::exception& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + ")");
-    }
-    return fromJson(j, path);
+    return fromJson(readJsonFile(path, "model config"), path);
 }
 
 json BertConfig::toJson() const {
