@@ -6,8 +6,9 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev
-  qt6-base-dev libqt6sql6-sqlite libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth
+  file desktop-file-utils appstream man-db
 )
 
 missing=()

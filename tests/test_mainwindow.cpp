@@ -14,6 +14,7 @@
 #include "run_view.h"
 #include "runs_model.h"
 #include "train/param_count.h"
+#include "user_guide.h"
 
 #include "qcp.h"
 
@@ -26,6 +27,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
@@ -34,6 +36,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QTimer>
 
 #include <cmath>
@@ -114,6 +117,7 @@ private Q_SLOTS:
     void sweepFromTheWindow();
     void compareNotesAndDelete();
     void columnMappingDialog();
+    void helpShowsGuideAndAbout();
 
 private:
     void fillForm(MainWindow& w, int epochs);
@@ -423,6 +427,33 @@ void TestMainWindow::columnMappingDialog() {
     const auto task = adapterlab::data::loadTask(d.spec().toStdString());
     QCOMPARE(task.labels, (std::vector<std::string>{"neg", "pos"}));
     QCOMPARE(task.train.examples.size() + task.dev.examples.size(), size_t(40));
+}
+
+void TestMainWindow::helpShowsGuideAndAbout() {
+    MainWindow w(db_);
+    w.show();
+    QAction* guideAction = nullptr;
+    for (auto* menu : w.menuBar()->findChildren<QMenu*>())
+        for (auto* a : menu->actions())
+            if (a->text() == "&User guide") guideAction = a;
+    QVERIFY(guideAction);
+    guideAction->trigger();
+    auto* guide = w.findChild<adapterlab::ui::UserGuideDialog*>("userGuide");
+    QVERIFY(guide);
+    QVERIFY(QTest::qWaitForWindowExposed(guide));
+    QVERIFY(guide->browser()->toPlainText().contains("Quick start"));
+    // The README's pictures resolve relative to the guide's folder.
+    const QVariant picture = guide->browser()->loadResource(QTextDocument::ImageResource,
+                                                             QUrl("docs/images/run_view.png"));
+    QVERIFY(!picture.isNull());
+    saveShot(*guide, "user_guide");
+    guide->close();
+
+    const QString about = MainWindow::aboutText();
+    QVERIFY(about.contains(ADAPTERLAB_VERSION));
+    QVERIFY(about.contains("LibTorch 1.") || about.contains("LibTorch 2."));
+    QVERIFY(about.contains(" on CPU") || about.contains(" on CUDA"));
+    QVERIFY(about.contains("License: MIT"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -12,6 +12,7 @@
 #include "runs_model.h"
 #include "store/store.h"
 #include "training_worker.h"
+#include "user_guide.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -217,6 +218,7 @@ void MainWindow::buildMenus() {
     experiments->addAction(tr("New &sweep…"), this, &MainWindow::newSweepDialog);
     experiments->addAction(tr("&Resume sweep…"), this, &MainWindow::resumeSweepDialog);
     auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, &MainWindow::showUserGuide);
     help->addAction(tr("&About AdapterLab"), this, &MainWindow::showAbout);
 }
 
@@ -404,11 +406,18 @@ QString MainWindow::engineSummary() {
         .arg(e.threads);
 }
 
-void MainWindow::showAbout() {
-    QMessageBox::about(this, tr("About AdapterLab"),
-                       tr("<b>AdapterLab %1</b><br>Bottleneck adapters (Houlsby et al., 2019) for BERT "
-                          "backbones.<br>%2<br>License: MIT")
-                           .arg(QStringLiteral(ADAPTERLAB_VERSION), engineSummary()));
+void MainWindow::showUserGuide() {
+    auto* guide = new UserGuideDialog(userGuidePath(), this);
+    guide->setObjectName("userGuide");
+    guide->show();
 }
+
+QString MainWindow::aboutText() {
+    return tr("<b>AdapterLab %1</b><br>Bottleneck adapters (Houlsby et al., 2019) for BERT "
+              "backbones.<br>%2<br>License: MIT")
+        .arg(QStringLiteral(ADAPTERLAB_VERSION), engineSummary());
+}
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About AdapterLab"), aboutText()); }
 
 } // namespace adapterlab::ui

@@ -42,6 +42,8 @@ public:
     static QString defaultExperimentFile();
 
     bool openExperiment(const QString& path);
+    /// The About box: version, LibTorch version, device in use, license.
+    static QString aboutText();
     QString experimentPath() const;
     bool isTraining() const { return training_; }
 
@@ -80,6 +82,7 @@ private:
     void reloadRuns();
     void launch();
     void showRun(const QModelIndex& proxyIndex);
+    void showUserGuide();
     void showAbout();
     void newSweepDialog();
     void resumeSweepDialog();
