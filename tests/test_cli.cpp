@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <csignal>
+#include <functional>
 #include <thread>
 
 namespace {
@@ -32,6 +33,27 @@ Result runCli(const QStringList& args, const QByteArray& input = {}) {
 
 QJsonObject parseLine(const QByteArray& line) { return QJsonDocument::fromJson(line).object(); }
 
+// Polls `ready` (every 100 ms, up to a minute) while `p` runs, then kills it without warning.
+// Returns false when the process ended first or `ready` never held.
+bool killWhen(QProcess& p, const std::function<bool()>& ready) {
+    for (int i = 0; i < 600; ++i) {
+        if (p.state() != QProcess::Running) return false;
+        bool ok = false;
+        try {
+            ok = ready();
+        } catch (const std::exception&) {
+            // The store may be mid-creation; poll again.
+        }
+        if (ok) {
+            ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+            p.waitForFinished(10000);
+            return true;
+        }
+        QTest::qWait(100);
+    }
+    return false;
+}
+
 } // namespace
 
 class TestCli : public QObject {
@@ -43,10 +65,14 @@ private Q_SLOTS:
     void predict();
     void trainStoreAndInspect();
     void sigkillMidRunLeavesInterruptedRun();
+    void sigkillThenResumeFromEpochCheckpoint();
+    void sigkillMidSweepThenResume();
+    void sigkillMidAblationLeavesNoHalfMatrix();
 
 private:
     // A small random backbone with the bert-base-uncased vocabulary, made once.
     QString backbone();
+    QString rte() const { return "glue:RTE:" + testutil::sharedData() + "/glue/RTE"; }
     QTemporaryDir work_;
 };
 
@@ -217,6 +243,124 @@ void TestCli::sigkillMidRunLeavesInterruptedRun() {
     adapterlab::store::Store s(db.toStdString());
     QVERIFY(static_cast<int64_t>(s.steps(run["id"].toInteger()).size()) >= committed);
     QVERIFY(s.run(run["id"].toInteger()).error.find("stopped") != std::string::npos);
+}
+
+void TestCli::sigkillThenResumeFromEpochCheckpoint() {
+    REQUIRE_SHARED_DATA("glue/RTE/train.tsv");
+    const QString db = work_.filePath("resume.alab");
+    const QStringList settings{"--task", rte(), "--backbone", backbone(), "--method", "adapter",
+                               "--adapter-size", "16", "--epochs", "3", "--max-length", "64",
+                               "--lr", "1e-3", "--threads", "1", "--json"};
+    QProcess p;
+    p.start(ADAPTERLAB_CLI, QStringList{"train", "--db", db} + settings);
+    QVERIFY(p.waitForStarted());
+    // Killed in epoch 2, after the checkpoint of epoch 1.
+    const QString ckpt = db + ".checkpoints/run-1.pt";
+    QVERIFY(killWhen(p, [&] {
+        if (!QFile::exists(ckpt)) return false;
+        adapterlab::store::Store s(db.toStdString(), true);
+        const auto steps = s.steps(1);
+        return !steps.empty() && steps.back().epoch == 2;
+    }));
+    auto r = runCli({"train", "--db", db, "--resume", "1", "--lr", "2e-3"});
+    QCOMPARE(r.code, 2); // settings of a stored run cannot change
+    r = runCli({"train", "--db", db, "--resume", "1", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("resumed run 1 after epoch 1"), r.err.constData());
+    QCOMPARE(parseLine(r.out.trimmed())["status"].toString(), QString("finished"));
+    QVERIFY(!QFile::exists(ckpt));
+    // The same as a run never stopped: every step's loss and the best dev score.
+    r = runCli(QStringList{"train", "--db", db} + settings);
+    QVERIFY2(r.code == 0, r.err.constData());
+    adapterlab::store::Store s(db.toStdString(), true);
+    const auto resumed = s.steps(1), unbroken = s.steps(2);
+    QCOMPARE(resumed.size(), unbroken.size());
+    for (size_t i = 0; i < resumed.size(); ++i) QCOMPARE(resumed[i].loss, unbroken[i].loss);
+    QCOMPARE(s.run(1).bestScore, s.run(2).bestScore);
+    QCOMPARE(s.evals(1).size(), size_t(3));
+    r = runCli({"train", "--db", db, "--resume", "1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains("has finished"));
+}
+
+void TestCli::sigkillMidSweepThenResume() {
+    REQUIRE_SHARED_DATA("glue/RTE/train.tsv");
+    const QString db = work_.filePath("sweep.alab");
+    QFile plan(work_.filePath("plan.json"));
+    QVERIFY(plan.open(QIODevice::WriteOnly));
+    plan.write(QJsonDocument(QJsonObject{
+        {"name", "killed"},
+        {"base", QJsonObject{{"task", rte()}, {"backbone", backbone()}, {"method", "adapter"},
+                             {"adapter_size", 8}, {"epochs", 2}, {"max_length", 48}, {"threads", 1}}},
+        {"grid", QJsonObject{{"learning_rate", QJsonArray{1e-3, 2e-3, 3e-3}}}}}).toJson());
+    plan.close();
+    QProcess p;
+    p.start(ADAPTERLAB_CLI, {"sweep", "--db", db, "--plan", plan.fileName()});
+    QVERIFY(p.waitForStarted());
+    // Killed in the second epoch of the second run.
+    QVERIFY(killWhen(p, [&] {
+        adapterlab::store::Store s(db.toStdString(), true);
+        const auto steps = s.steps(2);
+        return s.run(1).status == "finished" && !steps.empty() && steps.back().epoch == 2;
+    }));
+    std::vector<adapterlab::store::StepRow> epoch1;
+    {
+        adapterlab::store::Store s(db.toStdString()); // opens; marks the dead run
+        s.markInterrupted();
+        QCOMPARE(s.run(1).status, std::string("finished"));
+        QCOMPARE(s.run(2).status, std::string("interrupted"));
+        QCOMPARE(s.run(3).status, std::string("queued"));
+        for (const auto& row : s.steps(2))
+            if (row.epoch == 1) epoch1.push_back(row);
+    }
+    const auto r = runCli({"sweep", "--db", db, "--resume", "1"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    adapterlab::store::Store s(db.toStdString(), true);
+    QCOMPARE(s.runs().size(), size_t(3)); // nothing doubled
+    for (int64_t id : {1, 2, 3}) {
+        QCOMPARE(s.run(id).status, std::string("finished"));
+        QCOMPARE(s.evals(id).size(), size_t(2));
+    }
+    // Run 2 went on from its epoch-1 checkpoint: its first epoch's rows are the ones written
+    // before the kill (a restart would rewrite them with new throughput readings), and the step
+    // numbers continue without gaps or doubles.
+    const auto steps = s.steps(2);
+    for (size_t i = 0; i < steps.size(); ++i) QCOMPARE(steps[i].step, int64_t(i + 1));
+    QVERIFY(!epoch1.empty());
+    for (size_t i = 0; i < epoch1.size(); ++i)
+        QCOMPARE(steps[i].examplesPerSecond, epoch1[i].examplesPerSecond);
+    QCOMPARE(s.sweeps().front().status, std::string("finished"));
+}
+
+void TestCli::sigkillMidAblationLeavesNoHalfMatrix() {
+    REQUIRE_SHARED_DATA("glue/RTE/train.tsv");
+    // A deeper backbone, so the ablation runs long enough to be killed in the middle.
+    const QString deep = work_.filePath("deep");
+    auto r = runCli({"init-backbone", "--out", deep, "--vocab",
+                     testutil::sharedData() + "/vocab/bert-base-uncased-vocab.txt", "--hidden", "64",
+                     "--layers", "6", "--heads", "2", "--ffn", "128", "--positions", "128"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QString db = work_.filePath("ablate.alab");
+    r = runCli({"train", "--db", db, "--task", rte(), "--backbone", deep, "--method", "adapter",
+                "--adapter-size", "8", "--epochs", "1", "--max-length", "128", "--threads", "1"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QProcess p;
+    p.start(ADAPTERLAB_CLI, {"ablate", "--db", db, "--run", "1"});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    QVERIFY(killWhen(p, [&] {
+        err += p.readAllStandardError();
+        return err.contains("ablation: batch 2/");
+    }));
+    {
+        adapterlab::store::Store s(db.toStdString());
+        QVERIFY(s.ablation(1).empty()); // all or nothing
+        QCOMPARE(s.run(1).status, std::string("finished"));
+    }
+    r = runCli({"ablate", "--db", db, "--run", "1", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    adapterlab::store::Store s(db.toStdString(), true);
+    QCOMPARE(s.ablation(1).size(), size_t(1 + 6 * 7 / 2)); // intact + every span of 6 layers
 }
 
 QTEST_GUILESS_MAIN(TestCli)

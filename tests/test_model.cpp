@@ -215,7 +215,30 @@ void TestModel::importErrorsNameTheTensor() {
                                                              {"num_hidden_layers", 1},
                                                              {"num_attention_heads", 3},
                                                              {"intermediate_size", 4}}));
-    QVERIFY_THROWS_EXCEPTION(Error, BertConfig::fromJson(json{{"hidden_size", 8}}));
+    // Missing fields and absurd values are named.
+    const auto configError = [](const json& j) { return testutil::errorOf([&] { BertConfig::fromJson(j, "cfg.json"); }); };
+    const json ok = {{"vocab_size", 10}, {"hidden_size", 8}, {"num_hidden_layers", 1},
+                     {"num_attention_heads", 2}, {"intermediate_size", 16}};
+    QVERIFY(configError(ok).empty());
+    for (const char* field : {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads"}) {
+        json j = ok;
+        j.erase(field);
+        const std::string err = configError(j);
+        QVERIFY2(err.find("cfg.json") != std::string::npos && err.find(field) != std::string::npos, err.c_str());
+    }
+    const std::vector<std::pair<json, std::string>> absurd = {
+        {{{"hidden_size", -8}}, "hidden_size"},
+        {{{"num_hidden_layers", 100000}}, "num_hidden_layers"},
+        {{{"vocab_size", "many"}}, "must be an integer"},
+        {{{"hidden_dropout_prob", 1.5}}, "dropout"},
+        {{{"layer_norm_eps", 0}}, "layer_norm_eps"},
+        {{{"hidden_act", "swish"}}, "hidden_act"}};
+    for (const auto& [patch, needle] : absurd) {
+        json j = ok;
+        j.update(patch);
+        const std::string err = configError(j);
+        QVERIFY2(err.find(needle) != std::string::npos, (patch.dump() + " -> " + err).c_str());
+    }
 }
 
 void TestModel::nearIdentityInit() {

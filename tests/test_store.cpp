@@ -7,7 +7,11 @@
 
 #include <QTemporaryDir>
 
+#include <QDir>
+#include <QFile>
+
 #include <sqlite3.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -43,6 +47,7 @@ private Q_SLOTS:
     void runLifecycle();
     void concurrentWritersAndReader();
     void interruptedRunsAreMarked();
+    void diskFullDuringWrite();
 };
 
 void TestStore::createsAndMigrates() {
@@ -202,5 +207,51 @@ void TestStore::interruptedRunsAreMarked() {
     QCOMPARE(s.run(mine).status, std::string("running")); // this process is alive
 }
 
-QTEST_GUILESS_MAIN(TestStore)
+void TestStore::diskFullDuringWrite() {
+    // A real full disk: a 512 KiB tmpfs, filled up by another file, under the experiment file.
+    if (::geteuid() != 0) QSKIP("mounting a small file system needs root");
+    QTemporaryDir dir;
+    const QByteArray mnt = dir.filePath("small").toLocal8Bit();
+    QVERIFY(QDir().mkpath(dir.filePath("small")));
+    if (::mount("tmpfs", mnt.constData(), "tmpfs", 0, "size=512k") != 0)
+        QSKIP(qPrintable(QString("cannot mount a tmpfs here: %1").arg(strerror(errno))));
+    struct Unmount {
+        QByteArray at;
+        ~Unmount() { ::umount2(at.constData(), MNT_DETACH); }
+    } unmount{mnt};
+    const std::string path = dir.filePath("small/e.alab").toStdString();
+    Store s(path);
+    const int64_t id = s.createRun(sampleConfig());
+    s.startRun(id, RunStart{});
+    QFile filler(dir.filePath("small/filler"));
+    QVERIFY(filler.open(QIODevice::WriteOnly));
+    while (filler.write(QByteArray(16 * 1024, 'x')) > 0 && filler.flush()) {
+    }
+    filler.close();
+    // Leave a little room, so some batches commit before the disk is full.
+    QVERIFY(filler.resize(filler.size() - 96 * 1024));
+    int64_t committed = 0;
+    std::string err;
+    for (int batch = 0; batch < 1000 && err.empty(); ++batch) {
+        std::vector<StepRow> rows;
+        for (int k = 0; k < 200; ++k) rows.push_back({committed + k + 1, 1, 0.5, 1e-3, 10.0});
+        err = errorOf([&] { s.appendSteps(id, rows); });
+        if (err.empty()) committed += 200;
+    }
+    QVERIFY2(!err.empty(), "the disk never filled up");
+    QVERIFY(committed > 0);
+    QVERIFY2(err.find("full") != std::string::npos && err.find(path) != std::string::npos, err.c_str());
+    qInfo("disk full after %lld committed steps: %s", static_cast<long long>(committed), err.c_str());
+    // Nothing half-written: exactly the committed batches, readable while the disk is still full.
+    QCOMPARE(static_cast<int64_t>(Store(path, true).steps(id).size()), committed);
+    // Space freed: the same connection writes again, and the file is sound.
+    QVERIFY(filler.remove());
+    s.appendSteps(id, {{committed + 1, 1, 0.25, 1e-3, 10.0}});
+    QCOMPARE(static_cast<int64_t>(s.steps(id).size()), committed + 1);
+    Statement check = s.database().prepare("PRAGMA integrity_check");
+    QVERIFY(check.step());
+    QCOMPARE(check.getText(0), std::string("ok"));
+}
+
+QTEST_APPLESS_MAIN(TestStore)
 #include "test_store.moc"

@@ -5,6 +5,7 @@
 
 #include "data/task_loader.h"
 #include "experiments/run_job.h"
+#include "store/store.h"
 #include "model/hf_import.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -20,18 +21,30 @@ using namespace adapterlab;
 
 namespace {
 using testutil::Fixture;
+using testutil::errorOf;
 
 struct Recorder : train::TrainObserver {
     std::vector<double> losses, lrs;
     std::vector<train::EvalInfo> evals;
     std::atomic<bool>* cancelAfter3 = nullptr;
+    std::atomic<bool>* cancelAfterEpoch2 = nullptr;
     void onStep(const train::StepInfo& s) override {
         losses.push_back(s.loss);
         lrs.push_back(s.learningRate);
         if (cancelAfter3 && s.step == 3) cancelAfter3->store(true);
     }
-    void onEval(const train::EvalInfo& e) override { evals.push_back(e); }
+    void onEval(const train::EvalInfo& e) override {
+        evals.push_back(e);
+        if (cancelAfterEpoch2 && e.epoch == 2) cancelAfterEpoch2->store(true);
+    }
 };
+
+// Every parameter of a model, by name, copied to the CPU.
+std::map<std::string, torch::Tensor> snapshot(model::BertModel& m) {
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& p : m->named_parameters()) out[p.key()] = p.value().detach().clone();
+    return out;
+}
 
 // Builds a trainer the way runTraining does (without the store).
 struct Setup {
@@ -70,6 +83,9 @@ private Q_SLOTS:
     void cancellationStopsBetweenBatches();
     void runIsStoredAndReloads();
     void impossibleSettingsAreRefused();
+    void resumesBitIdenticalFromEpochCheckpoint();
+    void badCheckpointsAreRefused();
+    void storedRunResumes();
 };
 
 void TestTrain::scheduleShape() {
@@ -240,6 +256,7 @@ void TestTrain::impossibleSettingsAreRefused() {
     };
     refused([](auto& c) { c.adapter.size = 0; }, "adapter size");
     refused([](auto& c) { c.adapter.initStd = std::nan(""); }, "init std");
+    refused([](auto& c) { c.adapter.initStd = -1e-3; }, "init std must be a finite number >= 0");
     refused([](auto& c) { c.learningRate = 0; }, "learning rate");
     refused([](auto& c) { c.batchSize = 0; }, "batch size");
     refused([](auto& c) { c.epochs = 0; }, "epochs");
@@ -249,6 +266,130 @@ void TestTrain::impossibleSettingsAreRefused() {
     refused([](auto& c) { c.method = {train::Method::TopK, 3}; }, "top-k = 3");
     refused([](auto& c) { c.device = "cuda:7"; }, "cuda:7");
     for (const auto& r : s.runs()) QCOMPARE(r.status, std::string("failed")); // recorded with reason
+    // run.json values of the wrong type or beyond the field's range are named, never cast
+    // (6.5e43 as an adapter size was a fuzzer finding: undefined behaviour in the cast).
+    const auto jsonError = [](const nlohmann::json& j) {
+        return errorOf([&] { train::RunConfig::fromJson(j, "run.json"); });
+    };
+    const std::vector<std::pair<nlohmann::json, std::string>> bad = {
+        {{{"epochs", 4294967299LL}}, "run.json: setting 'epochs' must be an integer in [-2147483648, 2147483647]"},
+        {{{"adapter_size", 6.5e43}}, "setting 'adapter_size' must be an integer"},
+        {{{"seed", -1}}, "setting 'seed' must be an integer in [0, "},
+        {{{"learning_rate", "fast"}}, "setting 'learning_rate' must be a number"},
+        {{{"method", 3}}, "setting 'method' must be a string"},
+        {{{"skip_malformed", 1}}, "must be true or false"},
+        {{{"colour", "red"}}, "unknown setting 'colour'"}};
+    for (const auto& [j, needle] : bad) {
+        const std::string err = jsonError(j);
+        QVERIFY2(err.find(needle) != std::string::npos, (j.dump() + " -> " + err).c_str());
+    }
+    QVERIFY(jsonError({{"epochs", 5}, {"seed", 18446744073709551615ULL}}).empty());
+}
+
+void TestTrain::resumesBitIdenticalFromEpochCheckpoint() {
+    Fixture f;
+    for (auto method : {train::Method::Adapter, train::Method::Full}) {
+        const auto cfg = f.config(method, 4);
+        // Unbroken run.
+        Recorder a;
+        Setup whole(f, cfg);
+        const auto ra = whole.trainer->train(&a);
+        QCOMPARE(int(a.evals.size()), 4);
+        // The same run stopped after epoch 2, then resumed by a fresh trainer ("after a restart").
+        const std::string ckpt = f.path(QString("ckpt-%1.pt").arg(int(method)));
+        std::atomic<bool> stop{false};
+        Recorder b1;
+        b1.cancelAfterEpoch2 = &stop;
+        Setup first(f, cfg);
+        first.trainer->setCheckpointPath(ckpt);
+        QVERIFY(first.trainer->train(&b1, &stop).cancelled);
+        QCOMPARE(int(b1.evals.size()), 2);
+        Recorder b2;
+        Setup second(f, cfg);
+        second.trainer->setCheckpointPath(ckpt);
+        const auto at = second.trainer->resumeFrom(ckpt);
+        QCOMPARE(at.epoch, 2);
+        QCOMPARE(at.step, int64_t(b1.losses.size()));
+        const auto rb = second.trainer->train(&b2);
+        QCOMPARE(int(b2.evals.size()), 2); // epochs 3 and 4
+        QCOMPARE(b2.evals.front().epoch, 3);
+        // Bit for bit: the losses of epochs 3-4, the final weights, the best epoch's parameters.
+        QCOMPARE(std::vector<double>(a.losses.begin() + static_cast<long>(b1.losses.size()), a.losses.end()),
+                 b2.losses);
+        QCOMPARE(rb.bestEpoch, ra.bestEpoch);
+        QCOMPARE(rb.bestScore, ra.bestScore);
+        QCOMPARE(rb.steps, ra.steps);
+        QVERIFY(rb.taskParameters == ra.taskParameters);
+        const auto wa = snapshot(whole.model), wb = snapshot(second.model);
+        for (const auto& [name, t] : wa) QVERIFY2(torch::equal(t, wb.at(name)), name.c_str());
+    }
+}
+
+void TestTrain::badCheckpointsAreRefused() {
+    Fixture f;
+    const auto cfg = f.config(train::Method::Adapter, 2);
+    const std::string ckpt = f.path("good.pt");
+    {
+        Setup s(f, cfg);
+        s.trainer->setCheckpointPath(ckpt);
+        s.trainer->train();
+    }
+    const auto resumeError = [&](const train::RunConfig& c, const std::string& path) {
+        Setup s(f, c);
+        return errorOf([&] { s.trainer->resumeFrom(path); });
+    };
+    QVERIFY(resumeError(cfg, ckpt).empty());
+    QVERIFY(resumeError(cfg, f.path("none.pt")).find("does not exist") != std::string::npos);
+    // Truncated, and not a checkpoint at all: a message naming the file.
+    QFile good(QString::fromStdString(ckpt));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    const QByteArray bytes = good.readAll();
+    f.writeFile("cut.pt", bytes.left(bytes.size() / 2));
+    f.writeFile("text.pt", "just some text\n");
+    for (const char* bad : {"cut.pt", "text.pt"}) {
+        const std::string err = resumeError(cfg, f.path(bad));
+        QVERIFY2(err.find(f.path(bad)) != std::string::npos && err.find("unreadable") != std::string::npos,
+                 err.c_str());
+    }
+    // Another run's settings or method.
+    auto otherLr = cfg;
+    otherLr.learningRate = 1e-3;
+    QVERIFY(resumeError(otherLr, ckpt).find("other run settings") != std::string::npos);
+    auto otherDevice = cfg;
+    otherDevice.threads = 2; // threads and device may change
+    QVERIFY(resumeError(otherDevice, ckpt).empty());
+}
+
+void TestTrain::storedRunResumes() {
+    // Through the store: a cancelled run keeps its checkpoint and resumes to the same end as an
+    // unbroken run; the rows of the epoch it repeats are not doubled.
+    Fixture f;
+    store::Store s(f.path("resume.alab"));
+    const auto cfg = f.config(train::Method::Adapter, 3);
+    const int64_t unbroken = experiments::runTraining(s, cfg);
+    std::atomic<bool> stop{false};
+    struct StopInEpoch2 : train::TrainObserver {
+        std::atomic<bool>* stop;
+        void onStep(const train::StepInfo& st) override {
+            if (st.epoch == 2 && st.step % 3 == 0) stop->store(true); // mid-epoch
+        }
+    } observer;
+    observer.stop = &stop;
+    const int64_t id = experiments::runTraining(s, cfg, &observer, &stop);
+    QCOMPARE(s.run(id).status, std::string("cancelled"));
+    QVERIFY(QFile::exists(QString::fromStdString(s.checkpointPath(id))));
+    QCOMPARE(experiments::resumeRun(s, id), 1);
+    const auto r = s.run(id), u = s.run(unbroken);
+    QCOMPARE(r.status, std::string("finished"));
+    QCOMPARE(r.bestScore, u.bestScore);
+    QCOMPARE(r.bestEpoch, u.bestEpoch);
+    QVERIFY(s.taskParameters(id) == s.taskParameters(unbroken));
+    const auto rs = s.steps(id), us = s.steps(unbroken);
+    QCOMPARE(rs.size(), us.size());
+    for (size_t i = 0; i < rs.size(); ++i) QCOMPARE(rs[i].loss, us[i].loss);
+    QCOMPARE(s.evals(id).size(), size_t(3));
+    QVERIFY(!QFile::exists(QString::fromStdString(s.checkpointPath(id)))); // finished: removed
+    QVERIFY(errorOf([&] { experiments::resumeRun(s, id); }).find("has finished") != std::string::npos);
 }
 
 QTEST_APPLESS_MAIN(TestTrain)

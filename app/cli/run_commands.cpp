@@ -64,6 +64,7 @@ struct TrainOptions {
     std::string db, configFile, method;
     train::RunConfig config;
     bool json = false;
+    int64_t resume = 0;
 };
 
 json runSummary(const store::RunRecord& r) {
@@ -91,7 +92,45 @@ json runSummary(const store::RunRecord& r) {
             {"error", r.error}};
 }
 
+// Prints a stored run's outcome as `train` does.
+void printRunResult(const store::RunRecord& r, bool asJson) {
+    if (asJson) {
+        std::cout << runSummary(r).dump() << '\n';
+    } else {
+        std::cout << "run " << r.id << " " << r.status << " on " << r.device << " in "
+                  << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch << "):";
+        for (const auto& [k, v] : r.bestMetrics.items()) std::cout << " " << k << " " << v.get<double>();
+        std::cout << "\nparameters: " << r.paramsTrainable << " trainable of " << r.paramsTotal << " ("
+                  << std::fixed << std::setprecision(3) << r.params.value("trainable_percent", 0.0)
+                  << "% of the backbone)\n";
+    }
+    if (r.status == "cancelled") throw Error("run " + std::to_string(r.id) + " was cancelled");
+}
+
+void runResume(TrainOptions& o, CLI::App* cmd) {
+    const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
+    for (const char* other : {"--task", "--backbone", "--method", "--top-k", "--adapter-size",
+                              "--init-std", "--lr", "--epochs", "--batch-size", "--max-length",
+                              "--seed", "--warmup", "--config", "--skip-malformed"})
+        if (given(other))
+            throw CLI::ValidationError(std::string("--resume continues a stored run with its own "
+                                                   "settings; ") + other + " cannot change them");
+    store::Store store(o.db);
+    const auto before = store.run(o.resume); // throws for an unknown run
+    std::signal(SIGINT, onSigint);
+    std::signal(SIGTERM, onSigint);
+    ProgressPrinter progress(static_cast<int>(before.epochs));
+    const int after = experiments::resumeRun(store, o.resume, &progress, &gCancel,
+                                             given("--device") ? o.config.device : "",
+                                             given("--threads") ? o.config.threads : -1);
+    std::cerr << (after > 0 ? "resumed run " + std::to_string(o.resume) + " after epoch " + std::to_string(after)
+                            : "run " + std::to_string(o.resume) + " had no epoch checkpoint; it started over")
+              << '\n';
+    printRunResult(store.run(o.resume), o.json);
+}
+
 void runTrain(TrainOptions& o, CLI::App* cmd) {
+    if (cmd->get_option("--resume")->count() > 0) return runResume(o, cmd);
     train::RunConfig c;
     if (!o.configFile.empty()) c = train::RunConfig::fromJson(readJsonFile(o.configFile, "run config"), o.configFile);
     // Options given on the command line override the file.
@@ -120,18 +159,7 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     std::signal(SIGTERM, onSigint);
     ProgressPrinter progress(c.epochs);
     const int64_t id = experiments::runTraining(store, c, &progress, &gCancel);
-    const auto r = store.run(id);
-    if (o.json) {
-        std::cout << runSummary(r).dump() << '\n';
-    } else {
-        std::cout << "run " << id << " " << r.status << " on " << r.device << " in "
-                  << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch << "):";
-        for (const auto& [k, v] : r.bestMetrics.items()) std::cout << " " << k << " " << v.get<double>();
-        std::cout << "\nparameters: " << r.paramsTrainable << " trainable of " << r.paramsTotal << " ("
-                  << std::fixed << std::setprecision(3) << r.params.value("trainable_percent", 0.0)
-                  << "% of the backbone)\n";
-    }
-    if (r.status == "cancelled") throw Error("run " + std::to_string(id) + " was cancelled");
+    printRunResult(store.run(id), o.json);
 }
 
 std::string csvField(const std::string& s) {
@@ -183,6 +211,8 @@ void addTrain(CLI::App& app) {
     cmd->add_flag("--skip-malformed", c.skipMalformed, "skip and count malformed data rows");
     cmd->add_option("--config", o->configFile, "run.json with any of these settings");
     cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->add_option("--resume", o->resume,
+                    "continue stored run ID from its last epoch checkpoint (--device/--threads may change)");
     cmd->callback([o, cmd] { runTrain(*o, cmd); });
 }
 

@@ -14,6 +14,7 @@
 #include <torch/version.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 namespace adapterlab::experiments {
@@ -78,13 +79,13 @@ void setThreads(int threads) {
     at::set_num_threads(n);
 }
 
-int64_t runTraining(store::Store& store, const train::RunConfig& config,
-                    train::TrainObserver* observer, const std::atomic<bool>* cancel,
-                    std::optional<int64_t> runId, std::optional<int64_t> sweepId) {
-    if (!store.writable())
-        throw Error("experiment file '" + store.path() + "' is read-only: training is not possible");
-    config.validate(); // nothing is written for a config that can never run
-    const int64_t id = runId ? *runId : store.createRun(config.toJson(), sweepId);
+namespace {
+
+// A run end to end: `resume` continues the run from its epoch checkpoint instead of epoch 1.
+// Returns the epoch it resumed after (0: from the start).
+int trainStored(store::Store& store, const train::RunConfig& config, train::TrainObserver* observer,
+                 const std::atomic<bool>* cancel, int64_t id, bool resume,
+                 const std::string& expectedBackbone) {
     try {
         setThreads(config.threads);
         const auto device = train::resolveDevice(config.device);
@@ -112,16 +113,26 @@ int64_t runTraining(store::Store& store, const train::RunConfig& config,
         st.device = deviceName(device);
         st.torchVersion = TORCH_VERSION;
         st.backboneId = model::fileFingerprint(files.weights);
+        if (!expectedBackbone.empty() && st.backboneId != expectedBackbone)
+            throw Error("backbone '" + config.backbone + "' changed since run " + std::to_string(id) +
+                        " started (" + st.backboneId + " vs " + expectedBackbone + "); it cannot resume");
         st.mainMetric = task.mainMetric;
         st.devNote = task.devNote;
         st.labels = task.regression ? json(nullptr) : json(task.labels);
         st.params = counts.toJson();
         st.paramsTotal = counts.total;
         st.paramsTrainable = counts.trainable;
-        store.startRun(id, st);
 
         train::Trainer trainer(config, m, task, std::move(trainSet), std::move(devSet),
                                tok.vocab().padId());
+        trainer.setCheckpointPath(store.checkpointPath(id));
+        int resumedAfter = 0;
+        if (resume) {
+            const auto at = trainer.resumeFrom(store.checkpointPath(id));
+            store.rewindRun(id, at.step, at.epoch); // forget the partial epoch it repeats
+            resumedAfter = at.epoch;
+        }
+        store.startRun(id, st);
         StoreRecorder recorder(store, id, observer);
         const train::TrainResult r = trainer.train(&recorder, cancel);
         recorder.flush();
@@ -135,6 +146,8 @@ int64_t runTraining(store::Store& store, const train::RunConfig& config,
         end.durationSeconds = r.trainSeconds;
         end.taskParameters = r.taskParameters;
         store.finishRun(id, end);
+        if (!r.cancelled) store.removeCheckpoint(id); // a cancelled run keeps it to resume
+        return resumedAfter;
     } catch (const std::exception& e) {
         store::RunEnd end;
         end.status = "failed";
@@ -146,7 +159,41 @@ int64_t runTraining(store::Store& store, const train::RunConfig& config,
         }
         throw;
     }
+}
+
+} // namespace
+
+int64_t runTraining(store::Store& store, const train::RunConfig& config,
+                    train::TrainObserver* observer, const std::atomic<bool>* cancel,
+                    std::optional<int64_t> runId, std::optional<int64_t> sweepId) {
+    if (!store.writable())
+        throw Error("experiment file '" + store.path() + "' is read-only: training is not possible");
+    config.validate(); // nothing is written for a config that can never run
+    const int64_t id = runId ? *runId : store.createRun(config.toJson(), sweepId);
+    trainStored(store, config, observer, cancel, id, false, "");
     return id;
+}
+
+int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer,
+              const std::atomic<bool>* cancel, const std::string& device, int threads) {
+    if (!store.writable())
+        throw Error("experiment file '" + store.path() + "' is read-only: a run cannot resume");
+    store.markInterrupted();
+    const store::RunRecord rec = store.run(runId);
+    const std::string name = "run " + std::to_string(runId);
+    if (rec.status == "finished") throw Error(name + " has finished; there is nothing to resume");
+    if (rec.status == "running") throw Error(name + " is running in another process");
+    train::RunConfig config = train::RunConfig::fromJson(rec.config, store.path() + " " + name);
+    if (!device.empty()) config.device = device;
+    if (threads >= 0) config.threads = threads;
+    config.validate();
+    if (!std::filesystem::is_regular_file(store.checkpointPath(runId))) {
+        // Stopped before its first epoch ended (or queued): it starts over.
+        store.requeueRun(runId);
+        trainStored(store, config, observer, cancel, runId, false, "");
+        return 0;
+    }
+    return trainStored(store, config, observer, cancel, runId, true, rec.backboneId);
 }
 
 LoadedRun loadRun(store::Store& store, int64_t runId) {

@@ -22,6 +22,13 @@ int64_t runTraining(store::Store& store, const train::RunConfig& config,
                     std::optional<int64_t> runId = std::nullopt,
                     std::optional<int64_t> sweepId = std::nullopt);
 
+/// Continues an interrupted, cancelled or failed run from its last epoch checkpoint (a run
+/// without one starts over). `device`/`threads` override the stored ones when given (the
+/// checkpoint is device-independent). Returns the epoch it resumed after (0: started over).
+int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer = nullptr,
+              const std::atomic<bool>* cancel = nullptr, const std::string& device = "",
+              int threads = -1);
+
 /// A stored run's model (backbone + its trained per-task parameters) and tokenizer.
 struct LoadedRun {
     train::RunConfig config;

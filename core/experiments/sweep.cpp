@@ -6,6 +6,7 @@
 #include <torch/cuda.h>
 
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <set>
@@ -124,11 +125,14 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
     store.markInterrupted();
     const auto ids = store.sweepRuns(sweepId);
     store.setSweepStatus(sweepId, "running");
-    // Interrupted and cancelled runs start over; a run another live process holds is left alone.
+    // Interrupted and cancelled runs resume from their epoch checkpoint or start over; a run
+    // another live process holds is left alone.
     std::vector<int64_t> pending;
     for (int64_t id : ids) {
         const auto status = store.run(id).status;
-        if (status == "interrupted" || status == "cancelled") store.requeueRun(id);
+        if ((status == "interrupted" || status == "cancelled") &&
+            !std::filesystem::is_regular_file(store.checkpointPath(id)))
+            store.requeueRun(id);
         if (status == "queued" || status == "interrupted" || status == "cancelled") pending.push_back(id);
     }
     SweepProgress p;
@@ -149,7 +153,10 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
                 cfg.threads = 1; // CPU workers share the cores instead of oversubscribing them
             }
             try {
-                runTraining(s, cfg, parallel ? nullptr : observer, cancel, id);
+                if (s.run(id).status == "queued")
+                    runTraining(s, cfg, parallel ? nullptr : observer, cancel, id);
+                else
+                    resumeRun(s, id, parallel ? nullptr : observer, cancel, cfg.device, cfg.threads);
             } catch (const std::exception&) {
                 // Recorded as failed by runTraining; the sweep goes on.
             }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace adapterlab::model {
@@ -26,7 +27,8 @@ int64_t getInt(const json& j, const char* key, int64_t fallback, const std::stri
         if (required) throw Error(origin + ": missing field '" + key + "'");
         return fallback;
     }
-    if (!it->is_number_integer())
+    if (!it->is_number_integer() ||
+        (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())))
         throw Error(origin + ": field '" + key + "' must be an integer, got " + it->dump());
     return it->get<int64_t>();
 }

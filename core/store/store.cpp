@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <filesystem>
+
 #include "util/error.h"
 
 #include <sqlite3.h>
@@ -288,6 +290,33 @@ void Store::deleteRun(int64_t id) {
     Statement s = db_->prepare("DELETE FROM runs WHERE id = ?");
     s.bind(1, id);
     s.run();
+    removeCheckpoint(id);
+}
+
+std::string Store::checkpointPath(int64_t id) const {
+    return db_->path() + ".checkpoints/run-" + std::to_string(id) + ".pt";
+}
+
+void Store::removeCheckpoint(int64_t id) const {
+    std::error_code ec;
+    std::filesystem::remove(checkpointPath(id), ec);
+    std::filesystem::remove(db_->path() + ".checkpoints", ec); // only when empty
+}
+
+void Store::rewindRun(int64_t id, int64_t step, int64_t epoch) {
+    requireWritable("rewind a run");
+    Transaction t(*db_);
+    Statement st = db_->prepare("DELETE FROM steps WHERE run_id = ? AND step > ?");
+    st.bind(1, id).bind(2, step);
+    st.run();
+    Statement ev = db_->prepare("DELETE FROM evals WHERE run_id = ? AND epoch > ?");
+    ev.bind(1, id).bind(2, epoch);
+    ev.run();
+    Statement u = db_->prepare("UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL, "
+                               "owner_pid = NULL WHERE id = ?");
+    u.bind(1, id);
+    u.run();
+    t.commit();
 }
 
 void Store::saveAblation(int64_t id, const std::vector<AblationRow>& rows) {
@@ -328,6 +357,7 @@ void Store::requeueRun(int64_t id) {
     u.bind(1, id);
     u.run();
     t.commit();
+    removeCheckpoint(id);
 }
 
 int64_t Store::createSweep(const std::string& name, const json& plan) {

@@ -103,6 +103,13 @@ public:
     std::vector<AblationRow> ablation(int64_t id);
     /// Clears a run's recorded progress and queues it again (to resume an interrupted sweep).
     void requeueRun(int64_t id);
+    /// Drops a run's step rows after `step` and evaluations after `epoch` (what the epoch a
+    /// resumed run repeats had recorded before it stopped), and marks the run queued.
+    void rewindRun(int64_t id, int64_t step, int64_t epoch);
+    /// Where a run's epoch checkpoint lives: <file>.checkpoints/run-<id>.pt beside the store.
+    std::string checkpointPath(int64_t id) const;
+    /// Removes a run's epoch checkpoint, if any.
+    void removeCheckpoint(int64_t id) const;
 
     int64_t createSweep(const std::string& name, const nlohmann::json& plan);
     void setSweepStatus(int64_t id, const std::string& status);

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
+#include <type_traits>
 #include <set>
 
 namespace adapterlab::train {
@@ -67,26 +69,63 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     for (const auto& [k, v] : j.items())
         if (!known.count(k)) throw Error(origin + ": unknown setting '" + k + "'");
     RunConfig c;
-    try {
-        c.task = j.value("task", c.task);
-        c.backbone = j.value("backbone", c.backbone);
-        if (j.contains("method")) c.method.method = parseMethod(j["method"].get<std::string>());
-        c.method.topK = j.value("top_k", c.method.topK);
-        c.adapter.size = j.value("adapter_size", c.adapter.size);
-        c.adapter.initStd = j.value("init_std", c.adapter.initStd);
-        c.learningRate = j.value("learning_rate", c.learningRate);
-        c.epochs = j.value("epochs", c.epochs);
-        c.batchSize = j.value("batch_size", c.batchSize);
-        c.maxLength = j.value("max_length", c.maxLength);
-        c.warmupFraction = j.value("warmup_fraction", c.warmupFraction);
-        c.weightDecay = j.value("weight_decay", c.weightDecay);
-        c.clipNorm = j.value("clip_norm", c.clipNorm);
-        c.seed = j.value("seed", c.seed);
-        c.device = j.value("device", c.device);
-        c.threads = j.value("threads", c.threads);
-        c.skipMalformed = j.value("skip_malformed", c.skipMalformed);
-    } catch (const json::exception& e) {
-        throw Error(origin + ": wrong type for a setting (" + e.what() + ")");
+    // Typed reads: a value of the wrong type or beyond its field's range is named, never cast.
+    const auto integer = [&](const char* key, auto& field) {
+        const auto it = j.find(key);
+        if (it == j.end()) return;
+        using T = std::decay_t<decltype(field)>;
+        bool fits = it->is_number_integer();
+        if (fits && it->is_number_unsigned()) {
+            fits = it->template get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+        } else if (fits) {
+            const auto v = it->template get<int64_t>();
+            if constexpr (std::is_unsigned_v<T>) {
+                fits = v >= 0;
+            } else {
+                fits = v >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                       v <= static_cast<int64_t>(std::numeric_limits<T>::max());
+            }
+        }
+        if (!fits)
+            throw Error(origin + ": setting '" + key + "' must be an integer in [" +
+                        std::to_string(std::numeric_limits<T>::min()) + ", " +
+                        std::to_string(std::numeric_limits<T>::max()) + "], got " + it->dump());
+        field = it->template get<T>();
+    };
+    const auto number = [&](const char* key, double& field) {
+        const auto it = j.find(key);
+        if (it == j.end()) return;
+        if (!it->is_number()) throw Error(origin + ": setting '" + key + "' must be a number, got " + it->dump());
+        field = it->get<double>();
+    };
+    const auto text = [&](const char* key, std::string& field) {
+        const auto it = j.find(key);
+        if (it == j.end()) return;
+        if (!it->is_string()) throw Error(origin + ": setting '" + key + "' must be a string, got " + it->dump());
+        field = it->get<std::string>();
+    };
+    text("task", c.task);
+    text("backbone", c.backbone);
+    std::string method;
+    text("method", method);
+    if (j.contains("method")) c.method.method = parseMethod(method);
+    integer("top_k", c.method.topK);
+    integer("adapter_size", c.adapter.size);
+    number("init_std", c.adapter.initStd);
+    number("learning_rate", c.learningRate);
+    integer("epochs", c.epochs);
+    integer("batch_size", c.batchSize);
+    integer("max_length", c.maxLength);
+    number("warmup_fraction", c.warmupFraction);
+    number("weight_decay", c.weightDecay);
+    number("clip_norm", c.clipNorm);
+    integer("seed", c.seed);
+    text("device", c.device);
+    integer("threads", c.threads);
+    if (j.contains("skip_malformed")) {
+        if (!j["skip_malformed"].is_boolean())
+            throw Error(origin + ": setting 'skip_malformed' must be true or false, got " + j["skip_malformed"].dump());
+        c.skipMalformed = j["skip_malformed"].get<bool>();
     }
     return c;
 }

@@ -7,8 +7,15 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 
 namespace adapterlab::train {
 namespace {
@@ -27,7 +34,48 @@ int positiveClass(const data::TaskData& task) {
     return 1;
 }
 
+constexpr const char* kCheckpointFormat = "adapterlab-epoch-checkpoint";
+constexpr int kCheckpointVersion = 1;
+
+// The settings a checkpoint must share with the run resuming it (device and threads may change).
+nlohmann::json resumableSettings(const RunConfig& c) {
+    nlohmann::json j = c.toJson();
+    j.erase("device");
+    j.erase("threads");
+    return j;
+}
+
+// c10::Error messages carry a C++ backtrace after the first line.
+std::string firstLine(const char* what) {
+    const std::string s(what);
+    return s.substr(0, s.find('\n'));
+}
+
+// JSON has no NaN (an undefined correlation): null stands for it, both ways.
+nlohmann::json metricsToJson(const Metrics& m) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : m) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    return j;
+}
+
+Metrics metricsFromJson(const nlohmann::json& j) {
+    Metrics m;
+    for (const auto& [k, v] : j.items()) m[k] = v.is_number() ? v.get<double>() : std::nan("");
+    return m;
+}
+
 } // namespace
+
+// An epoch checkpoint loaded by resumeFrom(), consumed by the next train().
+struct Trainer::ResumeState {
+    torch::serialize::InputArchive archive;
+    CheckpointProgress progress;
+    double seconds = 0;
+    TrainResult partial; ///< best and last metrics, best epoch's task parameters
+    std::string path;
+};
+
+Trainer::~Trainer() = default;
 
 double scheduledLearningRate(double base, int64_t step, int64_t total, double warmupFraction) {
     const auto warmup = static_cast<int64_t>(warmupFraction * static_cast<double>(total));
@@ -83,7 +131,6 @@ torch::Tensor Trainer::loss(const torch::Tensor& logits, const std::vector<size_
 }
 
 TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* cancel) {
-    torch::manual_seed(config_.seed); // dropout masks
     auto named = model_->named_parameters();
     std::vector<torch::Tensor> decay, plain, all;
     for (const auto& n : trainableNames_) {
@@ -105,10 +152,29 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
     const auto total = static_cast<int64_t>(batchesPerEpoch) * config_.epochs;
     TrainResult result;
     result.bestScore = -std::numeric_limits<double>::infinity();
-    const auto start = Clock::now();
     int64_t step = 0;
+    int firstEpoch = 1;
+    double secondsBefore = 0; // training time of the sessions before a resume
+    if (resume_) {
+        torch::serialize::InputArchive state;
+        try {
+            resume_->archive.read("optimizer", state);
+            optimizer.load(state);
+        } catch (const c10::Error& e) {
+            throw Error("checkpoint '" + resume_->path + "': optimizer state unreadable: " + firstLine(e.what()));
+        }
+        result = resume_->partial;
+        step = resume_->progress.step;
+        firstEpoch = resume_->progress.epoch + 1;
+        secondsBefore = resume_->seconds;
+        resume_.reset();
+    }
+    const auto start = Clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     size_t examplesSeen = 0;
-    for (int epoch = 1; epoch <= config_.epochs && !result.cancelled; ++epoch) {
+    for (int epoch = firstEpoch; epoch <= config_.epochs && !result.cancelled; ++epoch) {
+        // Dropout masks from a seed per epoch, so a resumed run draws what an unbroken one would.
+        torch::manual_seed(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch) * 7919ULL);
         model_->train();
         const auto batches = data::makeBatches(train_, static_cast<size_t>(config_.batchSize), true,
                                                config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
@@ -130,15 +196,16 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
             ++step;
             examplesSeen += idx.size();
             if (observer) {
-                const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+                const double seconds = elapsed();
                 StepInfo s;
                 s.step = step;
                 s.totalSteps = total;
                 s.epoch = epoch;
                 s.loss = l.item<double>();
                 s.learningRate = lr;
-                s.examplesPerSecond = elapsed > 0 ? static_cast<double>(examplesSeen) / elapsed : 0;
-                s.etaSeconds = elapsed / static_cast<double>(step) * static_cast<double>(total - step);
+                s.examplesPerSecond = seconds > 0 ? static_cast<double>(examplesSeen) / seconds : 0;
+                const auto stepsNow = static_cast<double>(step - (firstEpoch - 1) * static_cast<int64_t>(batchesPerEpoch));
+                s.etaSeconds = seconds / stepsNow * static_cast<double>(total - step);
                 observer->onStep(s);
             }
         }
@@ -158,11 +225,108 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 model_, config_.method, {{"epoch", std::to_string(epoch)}, {"task", task_.name}});
         }
         if (observer) observer->onEval(e);
+        if (!checkpointPath_.empty()) saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
     }
     result.steps = step;
-    result.trainSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+    result.trainSeconds = secondsBefore + elapsed();
     if (result.bestEpoch == 0) result.bestScore = 0;
     return result;
+}
+
+void Trainer::saveCheckpoint(int epoch, int64_t step, double seconds, const TrainResult& r,
+                             torch::optim::Optimizer& optimizer) const {
+    const nlohmann::json meta = {
+        {"format", kCheckpointFormat}, {"version", kCheckpointVersion},
+        {"epoch", epoch}, {"step", step}, {"seconds", seconds},
+        {"best_epoch", r.bestEpoch}, {"best_score", r.bestEpoch > 0 ? r.bestScore : 0.0},
+        {"best", metricsToJson(r.best)}, {"last", metricsToJson(r.last)},
+        {"parameters", trainableNames_}, {"settings", resumableSettings(config_)}};
+    torch::serialize::OutputArchive ar;
+    ar.write("meta", c10::IValue(meta.dump()));
+    auto named = model_->named_parameters();
+    // Archive keys may not contain dots; parameters go by index, their names are in meta.
+    for (size_t i = 0; i < trainableNames_.size(); ++i)
+        ar.write("p" + std::to_string(i), named[trainableNames_[i]].detach(), true);
+    if (!r.taskParameters.empty()) {
+        const auto n = static_cast<int64_t>(r.taskParameters.size());
+        ar.write("best_task_parameters",
+                 torch::from_blob(const_cast<char*>(r.taskParameters.data()), {n}, torch::kUInt8).clone(),
+                 true);
+    }
+    torch::serialize::OutputArchive state;
+    optimizer.save(state);
+    ar.write("optimizer", state);
+    const std::string tmp = checkpointPath_ + ".tmp";
+    try {
+        std::filesystem::create_directories(std::filesystem::path(checkpointPath_).parent_path());
+        ar.save_to(tmp);
+        std::filesystem::rename(tmp, checkpointPath_); // the previous checkpoint stays until this one is whole
+    } catch (const std::exception& e) {
+        std::remove(tmp.c_str());
+        throw Error("cannot write the epoch checkpoint '" + checkpointPath_ + "': " + firstLine(e.what()));
+    }
+}
+
+CheckpointProgress Trainer::resumeFrom(const std::string& path) {
+    auto st = std::make_unique<ResumeState>();
+    st->path = path;
+    if (!std::filesystem::is_regular_file(path)) throw Error("checkpoint '" + path + "' does not exist");
+    try {
+        st->archive.load_from(path, device_);
+    } catch (const c10::Error& e) {
+        throw Error("checkpoint '" + path + "' is unreadable (truncated or not a checkpoint): " +
+                    firstLine(e.what()));
+    }
+    c10::IValue metaValue;
+    if (!st->archive.try_read("meta", metaValue) || !metaValue.isString())
+        throw Error("'" + path + "' is not an AdapterLab epoch checkpoint");
+    const auto meta = nlohmann::json::parse(metaValue.toStringRef(), nullptr, false);
+    if (!meta.is_object() || meta.value("format", "") != kCheckpointFormat)
+        throw Error("'" + path + "' is not an AdapterLab epoch checkpoint");
+    if (meta.value("version", 0) != kCheckpointVersion)
+        throw Error("checkpoint '" + path + "' has version " + std::to_string(meta.value("version", 0)) +
+                    "; this build reads version " + std::to_string(kCheckpointVersion));
+    if (meta["settings"] != resumableSettings(config_))
+        throw Error("checkpoint '" + path + "' belongs to other run settings");
+    if (meta["parameters"] != nlohmann::json(trainableNames_))
+        throw Error("checkpoint '" + path + "' holds other trainable parameters than this method");
+    try {
+        auto named = model_->named_parameters();
+        torch::NoGradGuard guard;
+        for (size_t i = 0; i < trainableNames_.size(); ++i) {
+            torch::Tensor t;
+            st->archive.read("p" + std::to_string(i), t, true);
+            auto& p = named[trainableNames_[i]];
+            if (!t.sizes().equals(p.sizes()))
+                throw Error("checkpoint '" + path + "': '" + trainableNames_[i] + "' has another shape");
+            p.copy_(t);
+        }
+        torch::Tensor best;
+        if (st->archive.try_read("best_task_parameters", best, true)) {
+            const auto bytes = best.to(torch::kCPU).contiguous();
+            const auto* data = static_cast<const char*>(bytes.data_ptr());
+            st->partial.taskParameters.assign(data, data + bytes.numel());
+        }
+    } catch (const c10::Error& e) {
+        throw Error("checkpoint '" + path + "' is damaged: " + firstLine(e.what()));
+    }
+    try {
+        st->progress = {meta.at("epoch").get<int>(), meta.at("step").get<int64_t>()};
+        st->seconds = meta.at("seconds").get<double>();
+        st->partial.bestEpoch = meta.at("best_epoch").get<int>();
+        st->partial.bestScore = meta.at("best_score").get<double>();
+        st->partial.best = metricsFromJson(meta.at("best"));
+        st->partial.last = metricsFromJson(meta.at("last"));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error("checkpoint '" + path + "' is damaged: " + e.what());
+    }
+    if (st->progress.epoch < 1 || st->progress.epoch > config_.epochs)
+        throw Error("checkpoint '" + path + "' is at epoch " + std::to_string(st->progress.epoch) +
+                    " of a run with " + std::to_string(config_.epochs));
+    if (st->partial.bestEpoch == 0) st->partial.bestScore = -std::numeric_limits<double>::infinity();
+    const CheckpointProgress progress = st->progress;
+    resume_ = std::move(st);
+    return progress;
 }
 
 std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {

@@ -8,8 +8,13 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace torch::optim {
+class Optimizer;
+}
 
 namespace adapterlab::train {
 
@@ -34,13 +39,30 @@ double scheduledLearningRate(double base, int64_t step, int64_t total, double wa
 /// Resolves "auto", "cpu", "cuda", "cuda:N"; throws Error for a device that does not exist.
 c10::Device resolveDevice(const std::string& spec);
 
+/// Where an epoch checkpoint left a run.
+struct CheckpointProgress {
+    int epoch = 0;    ///< last completed epoch
+    int64_t step = 0; ///< optimizer steps done
+};
+
 class Trainer {
 public:
     /// `model` must already carry adapters when the method uses them; it is moved to the device.
     Trainer(RunConfig config, model::BertModel model, const data::TaskData& task,
             data::EncodedSplit train, data::EncodedSplit dev, int64_t padId);
 
+    ~Trainer();
+
     TrainResult train(TrainObserver* observer = nullptr, const std::atomic<bool>* cancel = nullptr);
+
+    /// After each epoch, train() writes the trainable weights, optimizer state and the best epoch
+    /// so far to `path` (atomically, replacing the previous epoch's). Empty: no checkpoints.
+    void setCheckpointPath(std::string path) { checkpointPath_ = std::move(path); }
+    /// Loads an epoch checkpoint of this same run configuration (device and threads may differ);
+    /// the next train() continues after its epoch and, on the CPU, ends bit-identical to a run
+    /// that was never stopped. Throws Error naming the file when it is unreadable, not a
+    /// checkpoint, or from another configuration.
+    CheckpointProgress resumeFrom(const std::string& path);
     /// Dev-style metrics on an encoded split with the model's current weights.
     Metrics evaluate(const data::EncodedSplit& split);
     /// Predictions on a split: class ids (or regression values as doubles).
@@ -50,6 +72,9 @@ public:
     const std::vector<std::string>& trainableNames() const { return trainableNames_; }
 
 private:
+    struct ResumeState;
+    void saveCheckpoint(int epoch, int64_t step, double seconds, const TrainResult& r,
+                        torch::optim::Optimizer& optimizer) const;
     torch::Tensor loss(const torch::Tensor& logits, const std::vector<size_t>& idx) const;
 
     RunConfig config_;
@@ -59,6 +84,8 @@ private:
     int64_t padId_;
     c10::Device device_;
     std::vector<std::string> trainableNames_;
+    std::string checkpointPath_;
+    std::unique_ptr<ResumeState> resume_;
 };
 
 /// Sets requires_grad by the method; returns the trainable parameters' names.
