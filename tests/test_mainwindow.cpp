@@ -13,6 +13,7 @@
 #include "run_form.h"
 #include "run_view.h"
 #include "runs_model.h"
+#include "store/store.h"
 #include "train/param_count.h"
 #include "user_guide.h"
 
@@ -20,6 +21,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 
 #include "data/task_loader.h"
 #include <QPlainTextEdit>
@@ -111,6 +113,7 @@ private Q_SLOTS:
     void formValidationAndPreview();
     void launchTinyRunEndsInTable();
     void cancelStopsTheRun();
+    void resumeCancelledRun();
     void settingsPersist();
     void plotsRenderStoredData();
     void computeAblationFromTheView();
@@ -258,6 +261,36 @@ void TestMainWindow::cancelStopsTheRun() {
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.at(0).at(1).toString(), QString("cancelled"));
     QVERIFY(w.runView()->pointCount() < 200 * 16);
+}
+
+void TestMainWindow::resumeCancelledRun() {
+    MainWindow w(db_);
+    w.show();
+    fillForm(w, 40);
+    QSignalSpy finished(&w, &MainWindow::trainingFinished);
+    QTest::mouseClick(w.form()->launchButton(), Qt::LeftButton);
+    // Cancelled once an epoch checkpoint exists.
+    const QDir checkpoints(db_ + ".checkpoints");
+    QTRY_VERIFY_WITH_TIMEOUT(!checkpoints.entryList({"run-*.pt"}).isEmpty(), 60000);
+    QTest::mouseClick(w.runView()->cancelButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+    const qint64 id = finished.at(0).at(0).toLongLong();
+    QCOMPARE(finished.at(0).at(1).toString(), QString("cancelled"));
+    w.selectRun(id);
+    auto* resume = w.findChild<QPushButton*>("resumeButton");
+    QVERIFY(resume);
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.at(1).at(0).toLongLong(), id);
+    QCOMPARE(finished.at(1).at(1).toString(), QString("finished"));
+    adapterlab::store::Store s(db_.toStdString(), true);
+    QCOMPARE(s.evals(id).size(), size_t(40));
+    QCOMPARE(s.run(id).status, std::string("finished"));
+    // A finished run does not resume: the window says so and starts nothing.
+    w.selectRun(id);
+    QTest::mouseClick(resume, Qt::LeftButton);
+    QVERIFY(w.statusBar()->currentMessage().contains("only interrupted, cancelled or failed runs resume"));
+    QVERIFY(!finished.wait(500));
 }
 
 void TestMainWindow::settingsPersist() {

@@ -72,6 +72,13 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     auto* compare = new QPushButton(tr("Compare"));
     auto* notes = new QPushButton(tr("Notes && tags…"));
     auto* remove = new QPushButton(tr("Delete…"));
+    auto* resume = new QPushButton(tr("Resume"));
+    resume->setObjectName("resumeButton");
+    resume->setToolTip(tr("Continue the selected interrupted, cancelled or failed run from its last epoch"));
+    connect(resume, &QPushButton::clicked, this, [this] {
+        const auto ids = selectedRuns();
+        if (ids.size() == 1) resumeRun(ids.front());
+    });
     connect(compare, &QPushButton::clicked, this, &MainWindow::compareSelected);
     connect(notes, &QPushButton::clicked, this, &MainWindow::editNotes);
     connect(remove, &QPushButton::clicked, this, [this] { deleteRuns(selectedRuns(), true); });
@@ -85,7 +92,7 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     auto* runsBar = new QHBoxLayout;
     runsBar->addWidget(filter_, 1);
     runsBar->addWidget(filterColumn);
-    for (auto* b : {compare, notes, remove}) runsBar->addWidget(b);
+    for (auto* b : {resume, compare, notes, remove}) runsBar->addWidget(b);
     auto* runsPage = new QWidget;
     auto* runsLayout = new QVBoxLayout(runsPage);
     runsLayout->addLayout(runsBar);
@@ -318,6 +325,24 @@ void MainWindow::resumeSweep(qint64 sweepId) {
     runView_->reset(tr("Sweep %1").arg(sweepId));
     tabs_->setCurrentWidget(runView_);
     QMetaObject::invokeMethod(worker_, "sweep", Qt::QueuedConnection, Q_ARG(qint64, sweepId), Q_ARG(QString, experimentPath()));
+}
+
+void MainWindow::resumeRun(qint64 runId) {
+    if (training_ || !store_) return;
+    const auto status = store_->run(runId).status;
+    if (status != "interrupted" && status != "cancelled" && status != "failed") {
+        statusBar()->showMessage(tr("Run %1 is %2: only interrupted, cancelled or failed runs resume")
+                                     .arg(runId).arg(QString::fromStdString(status)), 10000);
+        return;
+    }
+    training_ = true;
+    form_->setRunning(true);
+    const bool fromCheckpoint = QFileInfo::exists(QString::fromStdString(store_->checkpointPath(runId)));
+    runView_->reset(fromCheckpoint ? tr("Run %1, resumed from its last epoch").arg(runId)
+                                   : tr("Run %1, started over (it has no epoch checkpoint)").arg(runId));
+    tabs_->setCurrentWidget(runView_);
+    QMetaObject::invokeMethod(worker_, "resume", Qt::QueuedConnection, Q_ARG(qint64, runId),
+                              Q_ARG(QString, experimentPath()));
 }
 
 void MainWindow::newSweepDialog() {

@@ -62,6 +62,8 @@ public:
     /// Creates the sweep in the experiment file and runs it on the worker; returns its id (0 if not started).
     qint64 startSweep(const experiments::SweepPlan& plan);
     void resumeSweep(qint64 sweepId);
+    /// Continues an interrupted, cancelled or failed run from its last epoch checkpoint.
+    void resumeRun(qint64 runId);
     /// Deletes runs; with `ask`, only after the user confirms.
     bool deleteRuns(const std::vector<int64_t>& ids, bool ask = true);
     /// Runs selected in the table (in table order).

@@ -41,6 +41,19 @@ void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath
     }
 }
 
+void TrainingWorker::resume(qint64 runId, const QString& dbPath) {
+    cancel_.store(false);
+    Q_EMIT started();
+    SignalObserver observer(this);
+    try {
+        store::Store store(dbPath.toStdString());
+        experiments::resumeRun(store, runId, &observer, &cancel_);
+        Q_EMIT done(runId, QString::fromStdString(store.run(runId).status), QString());
+    } catch (const std::exception& e) {
+        Q_EMIT done(runId, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+    }
+}
+
 void TrainingWorker::sweep(qint64 sweepId, const QString& dbPath) {
     cancel_.store(false);
     Q_EMIT started();

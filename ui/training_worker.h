@@ -22,6 +22,8 @@ public:
 public Q_SLOTS:
     /// Trains `config` into the experiment file `dbPath` (runs on the worker's thread).
     void train(const adapterlab::train::RunConfig& config, const QString& dbPath);
+    /// Continues stored run `runId` from its last epoch checkpoint (or from the start without one).
+    void resume(qint64 runId, const QString& dbPath);
     /// Runs (or resumes) sweep `sweepId` of the experiment file; progress per finished run.
     void sweep(qint64 sweepId, const QString& dbPath);
 
