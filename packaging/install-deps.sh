@@ -3,12 +3,14 @@
 set -euo pipefail
 
 # libopenblas0-openmp: without it LibTorch falls back to the reference BLAS (30x slower matmuls).
+# wordnet-base, fortunes: the text of the built-in tasks (builtin:wordnet-pos, ...).
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth
   file desktop-file-utils appstream man-db
+  wordnet-base fortunes
 )
 
 missing=()

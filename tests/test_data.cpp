@@ -2,10 +2,16 @@
 #include "test_util.h"
 
 #include "data/table_reader.h"
+#include "data/builtin_tasks.h"
 #include "data/task_loader.h"
 #include "util/error.h"
 
+#include <QDir>
 #include <QTemporaryDir>
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 using namespace adapterlab;
 using namespace adapterlab::data;
@@ -36,6 +42,8 @@ private Q_SLOTS:
     void malformedInput_data();
     void malformedInput();
     void skipMalformedCounts();
+    void builtinTaskParsing();
+    void builtinTasksFromPackages();
 };
 
 void TestData::glueSizes_data() {
@@ -252,6 +260,87 @@ void TestData::skipMalformedCounts() {
         loadTask("file:" + write(dir, "x.jsonl", "{\"text\":\"a\",\"label\":1}\n[1,2]\n"));
     });
     QVERIFY2(jerr.find("x.jsonl:2: a JSON Lines row must be an object") != std::string::npos, jerr.c_str());
+}
+
+void TestData::builtinTaskParsing() {
+    // A miniature /usr/share with the packages' file formats.
+    QTemporaryDir root;
+    QDir().mkpath(root.filePath("wordnet"));
+    QDir().mkpath(root.filePath("games/fortunes"));
+    const auto synset = [](const char* off, const char* lex, char type, const char* gloss) {
+        return QByteArray(off) + " " + lex + " " + type + " 01 word 0 000 | " + gloss + "\n";
+    };
+    QByteArray noun = "  1 This software and database is being provided\n";
+    QByteArray verb, adj, adv;
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray n = QByteArray::number(i);
+        noun += synset("00000001", "05", 'n', "a small furry animal number " + n + "; \"the cat sat\"");
+        noun += synset("00000002", "13", 'n', "a sweet food made of sugar " + n);
+        verb += synset("00000003", "38", 'v', "move fast on foot " + n + "; \"run home\"");
+        adj += synset("00000004", "00", i % 2 ? 's' : 'a', "having great size " + n);
+        adv += synset("00000005", "02", 'r', "in a quick manner " + n);
+    }
+    noun += synset("00000006", "03", 'n', "the top of everything"); // noun.Tops: not a supersense
+    for (const auto& [f, c] : std::vector<std::pair<const char*, QByteArray>>{
+             {"wordnet/data.noun", noun}, {"wordnet/data.verb", verb}, {"wordnet/data.adj", adj},
+             {"wordnet/data.adv", adv}})
+        write(root, f, c);
+    const auto pos = loadBuiltinTask("wordnet-pos", root.path().toStdString());
+    QCOMPARE(pos.labels, (std::vector<std::string>{"adjective", "adverb", "noun", "verb"}));
+    QCOMPARE(pos.train.examples.size() + pos.dev.examples.size() + pos.test->examples.size(), size_t(101));
+    QCOMPARE(pos.dev.examples.size(), size_t(2 + 2 + 4 + 2)); // 10% of each class
+    bool sawDefinition = false;
+    for (const auto& e : pos.train.examples) {
+        QVERIFY2(e.text.find('"') == std::string::npos, e.text.c_str()); // examples stripped
+        sawDefinition |= e.text == "a small furry animal number 3";
+    }
+    QVERIFY(sawDefinition || std::any_of(pos.dev.examples.begin(), pos.dev.examples.end(),
+                                         [](const Example& e) { return e.text == "a small furry animal number 3"; }));
+    const auto ss = loadBuiltinTask("wordnet-supersense", root.path().toStdString());
+    QCOMPARE(ss.labels, (std::vector<std::string>{"animal", "food"}));
+    // Fortunes: "%" separators, overstrike removed, attributions dropped.
+    QByteArray computers, other;
+    for (int i = 0; i < 10; ++i) {
+        computers += "Unix is user-friendly, it is just _\bp_\bi_\bc_\bk_\by " + QByteArray::number(i) +
+                     "\n\t\t-- Anonymous\n%\n";
+        other += "Vote early " + QByteArray::number(i) + "\n%\n";
+    }
+    write(root, "games/fortunes/computers", computers);
+    write(root, "games/fortunes/politics", other);
+    for (const char* topic : {"science", "work", "men-women", "art", "literature", "law", "education", "drugs"})
+        write(root, QString("games/fortunes/") + topic, "");
+    const auto ft = loadBuiltinTask("fortune-topic", root.path().toStdString());
+    QCOMPARE(ft.labels, (std::vector<std::string>{"computers", "politics"}));
+    std::vector<std::string> texts;
+    for (const auto* s : {&ft.train, &ft.dev, &*ft.test})
+        for (const auto& e : s->examples) texts.push_back(e.text);
+    QVERIFY(std::find(texts.begin(), texts.end(), "Unix is user-friendly, it is just picky 4") != texts.end());
+    // A missing package is named, with how to install it.
+    QTemporaryDir empty;
+    const std::string err = errorOf([&] { loadBuiltinTask("fortune-topic", empty.path().toStdString()); });
+    QVERIFY2(err.find("sudo apt-get install fortunes") != std::string::npos, err.c_str());
+    QVERIFY(errorOf([&] { loadTask("builtin:nope"); }).find("unknown built-in task 'nope'") != std::string::npos);
+}
+
+void TestData::builtinTasksFromPackages() {
+    if (!QFile::exists("/usr/share/wordnet/data.noun") || !QFile::exists("/usr/share/games/fortunes/computers"))
+        QSKIP("wordnet-base and fortunes are not installed (packaging/install-deps.sh installs them)");
+    const std::map<std::string, size_t> classes = {{"wordnet-pos", 4}, {"wordnet-supersense", 25}, {"fortune-topic", 10}};
+    for (const auto& info : builtinTasks()) {
+        QVERIFY(info.available);
+        const auto a = loadTask("builtin:" + info.name), b = loadTask("builtin:" + info.name);
+        QCOMPARE(a.labels.size(), classes.at(info.name));
+        QVERIFY(a.train.examples.size() > 1000 && a.dev.examples.size() > 100 && a.test->examples.size() > 100);
+        // Fixed split: the same examples in the same order on every load.
+        for (size_t i = 0; i < 50; ++i) QCOMPARE(a.train.examples[i].text, b.train.examples[i].text);
+        // No text in two splits.
+        std::set<std::string> train;
+        for (const auto& e : a.train.examples) train.insert(e.text);
+        for (const auto* s : {&a.dev, &*a.test})
+            for (const auto& e : s->examples) QVERIFY2(!train.count(e.text), e.text.c_str());
+        qInfo("%s: %zu classes, %zu/%zu/%zu train/dev/test", info.name.c_str(), a.labels.size(),
+              a.train.examples.size(), a.dev.examples.size(), a.test->examples.size());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestData)

@@ -40,6 +40,7 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QTimer>
+#include <QToolButton>
 
 #include <cmath>
 
@@ -114,6 +115,7 @@ private Q_SLOTS:
     void launchTinyRunEndsInTable();
     void cancelStopsTheRun();
     void resumeCancelledRun();
+    void builtinTaskPicker();
     void settingsPersist();
     void plotsRenderStoredData();
     void computeAblationFromTheView();
@@ -291,6 +293,23 @@ void TestMainWindow::resumeCancelledRun() {
     QTest::mouseClick(resume, Qt::LeftButton);
     QVERIFY(w.statusBar()->currentMessage().contains("only interrupted, cancelled or failed runs resume"));
     QVERIFY(!finished.wait(500));
+}
+
+void TestMainWindow::builtinTaskPicker() {
+    MainWindow w(db_);
+    auto* button = w.form()->findChild<QToolButton*>("builtinTasks");
+    QVERIFY(button && button->menu());
+    Q_EMIT button->menu()->aboutToShow();
+    const auto actions = button->menu()->actions();
+    QCOMPARE(actions.size(), 3);
+    QVERIFY(actions[0]->text().startsWith("wordnet-pos — WordNet definition"));
+    if (!QFile::exists("/usr/share/wordnet/data.noun")) {
+        QVERIFY(actions[0]->text().contains("needs the package wordnet-base"));
+        QSKIP("wordnet-base is not installed");
+    }
+    QVERIFY2(actions[0]->text().contains("4 classes"), qPrintable(actions[0]->text()));
+    actions[2]->trigger();
+    QCOMPARE(w.form()->task->text(), QString("builtin:fortune-topic"));
 }
 
 void TestMainWindow::settingsPersist() {

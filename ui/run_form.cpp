@@ -1,5 +1,7 @@
 #include "run_form.h"
 
+#include "data/builtin_tasks.h"
+
 #include "column_mapping_dialog.h"
 #include "model/config.h"
 #include "train/param_count.h"
@@ -14,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QApplication>
 #include <QMenu>
 #include <QToolButton>
 #include <QPushButton>
@@ -85,6 +88,39 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     browseTask->setToolTip(tr("A GLUE task folder (recognised by its name) or a folder with train.tsv and dev.tsv"));
     auto* taskFile = new QPushButton(tr("File…"));
     taskFile->setToolTip(tr("Your own CSV, TSV or JSONL file: choose its columns"));
+    // Built-in tasks (text of Debian packages), with a description and their size.
+    auto* builtin = new QToolButton;
+    builtin->setObjectName("builtinTasks");
+    builtin->setText(tr("Built-in"));
+    builtin->setToolTip(tr("Tasks that work offline, made from text that Debian packages install"));
+    builtin->setPopupMode(QToolButton::InstantPopup);
+    builtin->setMenu(new QMenu(builtin));
+    connect(builtin->menu(), &QMenu::aboutToShow, this, [this, builtin] {
+        if (!builtin->menu()->isEmpty()) return; // sizes are read once (about a second)
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        for (const auto& info : data::builtinTasks()) {
+            const QString spec = QString::fromStdString("builtin:" + info.name);
+            QString size = tr("needs the package %1").arg(QString::fromStdString(info.package));
+            if (info.available) {
+                try {
+                    const auto t = data::loadBuiltinTask(info.name);
+                    size = tr("%L1 train, %L2 dev, %L3 test, %4 classes")
+                               .arg(t.train.examples.size())
+                               .arg(t.dev.examples.size())
+                               .arg(t.test ? t.test->examples.size() : 0)
+                               .arg(t.labels.size());
+                } catch (const std::exception& e) {
+                    size = QString::fromUtf8(e.what());
+                }
+            }
+            auto* a = builtin->menu()->addAction(
+                QString("%1 — %2 (%3)").arg(QString::fromStdString(info.name),
+                                           QString::fromStdString(info.description), size),
+                this, [this, spec] { task->setText(spec); });
+            a->setEnabled(info.available);
+        }
+        QApplication::restoreOverrideCursor();
+    });
     auto* browseBackbone = new QPushButton(tr("Folder…"));
     // Backbones used before (imported Hugging Face folders), newest first.
     backbones = new QToolButton;
@@ -109,6 +145,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     auto* form = new QFormLayout;
     auto* taskRow = row(task, browseTask);
     taskRow->layout()->addWidget(taskFile);
+    taskRow->layout()->addWidget(builtin);
     form->addRow(tr("Task"), taskRow);
     auto* backboneRow = row(backbone, browseBackbone);
     backboneRow->layout()->addWidget(backbones);

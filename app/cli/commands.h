@@ -14,5 +14,6 @@ void addInitBackbone(CLI::App& app);
 void addSweep(CLI::App& app);
 void addAblate(CLI::App& app);
 void addExport(CLI::App& app);
+void addTasks(CLI::App& app);
 
 } // namespace adapterlab::cli

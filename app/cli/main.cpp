@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     adapterlab::cli::addSweep(app);
     adapterlab::cli::addAblate(app);
     adapterlab::cli::addExport(app);
+    adapterlab::cli::addTasks(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "data/task_loader.h"
 
+#include "data/builtin_tasks.h"
 #include "data/table_reader.h"
 #include "util/error.h"
 
@@ -258,7 +259,7 @@ TaskData loadGlueTask(const std::string& name, const std::string& dir, const Loa
 TaskData loadTask(const std::string& spec, const LoadOptions& opt) {
     const size_t colon = spec.find(':');
     if (colon == std::string::npos)
-        throw Error("task spec '" + spec + "' should start with glue:, file: or lines:");
+        throw Error("task spec '" + spec + "' should start with glue:, file:, lines: or builtin:");
     const std::string kind = spec.substr(0, colon);
     const std::string rest = spec.substr(colon + 1);
     if (kind == "glue") {
@@ -266,8 +267,9 @@ TaskData loadTask(const std::string& spec, const LoadOptions& opt) {
         if (c2 == std::string::npos) throw Error("task spec '" + spec + "' should be glue:NAME:DIR");
         return loadGlueTask(rest.substr(0, c2), rest.substr(c2 + 1), opt);
     }
+    if (kind == "builtin") return loadBuiltinTask(rest);
     if (kind != "file" && kind != "lines")
-        throw Error("task spec '" + spec + "': unknown kind '" + kind + "' (glue, file, lines)");
+        throw Error("task spec '" + spec + "': unknown kind '" + kind + "' (glue, file, lines, builtin)");
     std::string trainPath;
     auto o = parseOptions(rest, trainPath);
     const std::set<std::string> known = kind == "file"
