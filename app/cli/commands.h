@@ -15,5 +15,6 @@ void addSweep(CLI::App& app);
 void addAblate(CLI::App& app);
 void addExport(CLI::App& app);
 void addTasks(CLI::App& app);
+void addPretrain(CLI::App& app);
 
 } // namespace adapterlab::cli

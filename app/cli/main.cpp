@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     adapterlab::cli::addAblate(app);
     adapterlab::cli::addExport(app);
     adapterlab::cli::addTasks(app);
+    adapterlab::cli::addPretrain(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,12 +1,17 @@
-// tasks list: the tasks a SPEC can name, built-in ones with their sizes.
+// tasks list: the tasks a SPEC can name, built-in ones with their sizes; pretrain: the offline
+// backbone.
 #include "commands.h"
 
 #include "data/builtin_tasks.h"
 #include "data/task_loader.h"
+#include "pretrain/mlm.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -61,7 +66,66 @@ void runTasksList(bool asJson) {
     }
 }
 
+std::atomic<bool> gStopPretrain{false};
+void onSignal(int) { gStopPretrain.store(true); }
+
+void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    const auto preset = pretrain::pretrainPreset(o.preset);
+    std::fprintf(stderr, "pretrain preset %s: d=%lld, %lld layers, sequences of %lld, %lld steps (%s)\n",
+                 preset.name.c_str(), static_cast<long long>(preset.model.hiddenSize),
+                 static_cast<long long>(preset.model.numLayers), static_cast<long long>(preset.sequenceLength),
+                 static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps), preset.cost.c_str());
+    const auto r = pretrain::pretrainBackbone(o, [](const pretrain::PretrainProgress& p) {
+        std::fprintf(stderr, "\rstep %lld/%lld  mlm loss %.3f  %.0f tokens/s  ETA %.0f min   ",
+                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
+                     p.tokensPerSecond, p.etaSeconds / 60);
+    }, &gStopPretrain);
+    std::fprintf(stderr, "\n");
+    json j = {{"out", o.outDir}, {"preset", o.preset}, {"steps", r.steps}, {"tokens_seen", r.tokensSeen},
+              {"corpus_tokens", r.corpusTokens}, {"vocab_size", r.vocabSize}, {"final_mlm_loss", r.finalLoss},
+              {"seconds", r.seconds}, {"resumed", r.resumed}, {"cancelled", r.cancelled}};
+    for (const auto& s : r.corpus.sources)
+        j["corpus_sources"].push_back({{"name", s.name}, {"documents", s.documents}, {"sentences", s.sentences}, {"words", s.words}});
+    if (asJson) {
+        std::cout << j.dump() << '\n';
+    } else {
+        for (const auto& s : r.corpus.sources)
+            std::cout << "corpus: " << s.name << ": " << s.documents << " documents, " << s.sentences
+                      << " sentences, " << s.words << " words\n";
+        std::cout << (r.cancelled ? "stopped at step " : "pre-trained ") << r.steps << " steps, "
+                  << r.tokensSeen << " tokens (corpus " << r.corpusTokens << " tokens, vocabulary "
+                  << r.vocabSize << "), MLM loss " << r.finalLoss << "\n"
+                  << (r.cancelled ? "run the same command again to continue\n"
+                                  : "backbone written to " + o.outDir + "\n");
+    }
+    if (r.cancelled) throw Error("pre-training stopped at step " + std::to_string(r.steps) +
+                                 "; the same command continues it");
+}
+
 } // namespace
+
+void addPretrain(CLI::App& app) {
+    auto o = std::make_shared<pretrain::PretrainOptions>();
+    auto asJson = std::make_shared<bool>(false);
+    auto noDebian = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("pretrain", "pre-train a small BERT offline (MLM) into a Hugging Face folder");
+    cmd->add_option("--out", o->outDir, "output folder (also holds corpus, vocabulary and the resumable state)")->required();
+    cmd->add_option("--corpus", o->corpus.paths, "text files or folders (*.txt, *.md) to add to the corpus");
+    cmd->add_flag("--no-debian-text", *noDebian, "leave out the Debian text (WordNet, fortunes)");
+    cmd->add_option("--preset", o->preset, "mini (~30 min on 2 cores) | small (hours) | gpu")
+        ->check(CLI::IsMember(pretrain::pretrainPresetNames()));
+    cmd->add_option("--max-steps", o->maxSteps, "optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", o->seed, "random seed (default 1)");
+    cmd->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
+    cmd->add_option("--threads", o->threads, "LibTorch threads (default: all cores)");
+    cmd->add_flag("--json", *asJson, "print the result as JSON");
+    cmd->callback([o, asJson, noDebian] {
+        o->corpus.debianText = !*noDebian;
+        runPretrain(*o, *asJson);
+    });
+}
 
 void addTasks(CLI::App& app) {
     auto asJson = std::make_shared<bool>(false);

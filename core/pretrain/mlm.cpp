@@ -1,0 +1,336 @@
+#include "pretrain/mlm.h"
+
+#include "model/bert.h"
+#include "model/hf_import.h"
+#include "text/tokenizer.h"
+#include "text/wordpiece_trainer.h"
+#include "train/trainer.h"
+#include "util/error.h"
+#include "util/json_file.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace adapterlab::pretrain {
+namespace fs = std::filesystem;
+using nlohmann::json;
+namespace {
+
+constexpr const char* kStateFormat = "adapterlab-pretrain-state";
+constexpr int kStateVersion = 1;
+
+// BERT's MLM head: transform (dense, GELU, LayerNorm), decoder tied to the word embeddings.
+struct MlmHeadImpl : torch::nn::Module {
+    MlmHeadImpl(int64_t d, int64_t vocab, double eps, double initRange) {
+        dense = register_module("dense", torch::nn::Linear(d, d));
+        norm = register_module("LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(eps)));
+        bias = register_parameter("bias", torch::zeros({vocab}));
+        torch::NoGradGuard guard;
+        dense->weight.normal_(0, initRange);
+        dense->bias.zero_();
+    }
+    /// h: [N, d], embeddings: [V, d] -> logits [N, V]
+    torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& embeddings) {
+        return torch::nn::functional::linear(norm(torch::gelu(dense(h))), embeddings, bias);
+    }
+    torch::nn::Linear dense{nullptr};
+    torch::nn::LayerNorm norm{nullptr};
+    torch::Tensor bias;
+};
+TORCH_MODULE(MlmHead);
+
+using Clock = std::chrono::steady_clock;
+
+// Seeded Fisher-Yates (same order with every standard library).
+std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
+    std::vector<int64_t> p(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) p[static_cast<size_t>(i)] = i;
+    std::mt19937_64 rng(seed);
+    for (size_t i = p.size(); i > 1; --i) std::swap(p[i - 1], p[rng() % i]);
+    return p;
+}
+
+bool noDecay(const std::string& name) {
+    return name.find("LayerNorm") != std::string::npos || name == "bias" ||
+           (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
+}
+
+std::string firstLine(const char* what) {
+    const std::string s(what);
+    return s.substr(0, s.find('\n'));
+}
+
+} // namespace
+
+const std::vector<std::string>& pretrainPresetNames() {
+    static const std::vector<std::string> names{"mini", "small", "gpu"};
+    return names;
+}
+
+PretrainPreset pretrainPreset(const std::string& name) {
+    PretrainPreset p;
+    p.name = name;
+    auto& m = p.model;
+    m.hiddenSize = 256;
+    m.numLayers = 4;
+    m.numHeads = 4;
+    m.intermediateSize = 1024;
+    m.maxPositions = 128;
+    if (name == "mini") {
+        p.sequenceLength = 64;
+        p.batchSize = 64;
+        p.steps = 1600;
+        p.learningRate = 1e-3;
+        p.cost = "about 30 minutes on 2 CPU cores (6.5M tokens); a starting point, not a BERT";
+    } else if (name == "small") {
+        m.numLayers = 6;
+        p.sequenceLength = 128;
+        p.batchSize = 64;
+        p.steps = 12000;
+        p.learningRate = 7e-4;
+        p.cost = "a few hours on CPU, minutes on a GPU (98M tokens)";
+    } else if (name == "gpu") {
+        m.hiddenSize = 512;
+        m.numLayers = 8;
+        m.numHeads = 8;
+        m.intermediateSize = 2048;
+        m.maxPositions = 512;
+        p.vocabSize = 16000;
+        p.sequenceLength = 128;
+        p.batchSize = 256;
+        p.steps = 40000;
+        p.learningRate = 5e-4;
+        p.cost = "for a GPU: about an hour on one (1.3B tokens); far too slow on CPU";
+    } else {
+        throw Error("unknown pre-training preset '" + name + "' (mini, small, gpu)");
+    }
+    m.labels = {"LABEL_0", "LABEL_1"};
+    return p;
+}
+
+std::pair<torch::Tensor, torch::Tensor> maskForMlm(const torch::Tensor& ids, const torch::Tensor& special,
+                                                   int64_t maskId, int64_t vocabSize, double probability) {
+    // ids, special: [B, T]
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat).device(ids.device());
+    auto chosen = torch::bernoulli(torch::full(ids.sizes(), probability, opts)).to(torch::kBool) & ~special;
+    auto labels = torch::where(chosen, ids, torch::full_like(ids, -100));
+    const auto roll = torch::rand(ids.sizes(), opts);
+    const auto toMask = chosen & (roll < 0.8);
+    const auto toRandom = chosen & (roll >= 0.8) & (roll < 0.9);
+    auto inputs = torch::where(toMask, torch::full_like(ids, maskId), ids);
+    inputs = torch::where(toRandom, torch::randint(vocabSize, ids.sizes(), ids.options()), inputs);
+    return {inputs, labels};
+}
+
+PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<void(const PretrainProgress&)>& progress,
+                                const std::atomic<bool>* cancel) {
+    if (o.outDir.empty()) throw Error("pretrain: an output folder is needed");
+    PretrainPreset preset = pretrainPreset(o.preset);
+    if (o.maxSteps > 0) preset.steps = o.maxSteps;
+    fs::create_directories(o.outDir);
+    const fs::path out(o.outDir);
+    PretrainResult result;
+
+    // Corpus and vocabulary, made once per folder (a resumed run reuses them).
+    const fs::path corpusFile = out / "corpus.txt", vocabFile = out / "vocab.txt";
+    if (!fs::exists(vocabFile) || !fs::exists(corpusFile)) {
+        result.corpus = buildCorpus(o.corpus, corpusFile.string());
+        text::WordPieceTrainer trainer({static_cast<size_t>(preset.vocabSize), 2, true});
+        std::ifstream in(corpusFile);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) trainer.addText(line);
+        trainer.train().save(vocabFile.string());
+    }
+    const text::Tokenizer tok(text::Vocab::load(vocabFile.string()));
+    if (tok.vocab().maskId() < 0) throw Error(vocabFile.string() + ": no [MASK] token");
+
+    // Packed sequences: the corpus's tokens in order, cut into [CLS] chunk [SEP] rows.
+    std::vector<int64_t> stream;
+    {
+        std::ifstream in(corpusFile);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty())
+                for (int32_t id : tok.tokenizeToIds(line)) stream.push_back(id);
+    }
+    const int64_t chunk = preset.sequenceLength - 2;
+    const int64_t rows = static_cast<int64_t>(stream.size()) / chunk;
+    if (rows < preset.batchSize)
+        throw Error("the corpus has " + std::to_string(stream.size()) + " tokens: too few for one batch of " +
+                    std::to_string(preset.batchSize) + " × " + std::to_string(preset.sequenceLength));
+    result.corpusTokens = static_cast<int64_t>(stream.size());
+    auto data = torch::empty({rows, preset.sequenceLength}, torch::kLong);
+    {
+        auto a = data.accessor<int64_t, 2>();
+        for (int64_t r = 0; r < rows; ++r) {
+            a[r][0] = tok.vocab().clsId();
+            for (int64_t k = 0; k < chunk; ++k) a[r][k + 1] = stream[static_cast<size_t>(r * chunk + k)];
+            a[r][preset.sequenceLength - 1] = tok.vocab().sepId();
+        }
+    }
+    stream = {};
+
+    if (o.threads > 0) at::set_num_threads(o.threads);
+    const c10::Device device = train::resolveDevice(o.device);
+    model::BertConfig cfg = preset.model;
+    cfg.vocabSize = static_cast<int64_t>(tok.vocab().size());
+    cfg.validate("pretrain preset " + preset.name);
+    result.vocabSize = cfg.vocabSize;
+    torch::manual_seed(o.seed);
+    model::BertModel bert(cfg, std::nullopt, false);
+    MlmHead head(cfg.hiddenSize, cfg.vocabSize, cfg.layerNormEps, cfg.initializerRange);
+    bert->to(device);
+    head->to(device);
+    std::vector<torch::Tensor> decay, plain, all;
+    for (const auto& p : bert->named_parameters()) (noDecay(p.key()) ? plain : decay).push_back(p.value());
+    for (const auto& p : head->named_parameters()) (noDecay(p.key()) ? plain : decay).push_back(p.value());
+    all = decay;
+    all.insert(all.end(), plain.begin(), plain.end());
+    const auto opts = torch::optim::AdamWOptions(preset.learningRate).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
+    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(opts).weight_decay(0.0)));
+    torch::optim::AdamW optimizer(std::move(groups));
+
+    // Resume from the folder's state when it is of this preset and seed.
+    const fs::path stateFile = out / "pretrain-state.pt";
+    const json identity = {{"preset", preset.name}, {"seed", o.seed}, {"vocab", cfg.vocabSize},
+                           {"rows", rows}, {"format", kStateFormat}, {"version", kStateVersion}};
+    int64_t step = 0;
+    if (fs::exists(stateFile)) {
+        try {
+            torch::serialize::InputArchive ar;
+            ar.load_from(stateFile.string(), device);
+            c10::IValue meta;
+            ar.read("meta", meta);
+            const json m = json::parse(meta.toStringRef());
+            if (m.at("identity") != identity)
+                throw Error(stateFile.string() + " belongs to another pre-training (" + m.at("identity").dump() +
+                            "); use another --out folder or delete it");
+            torch::serialize::InputArchive a, h, s;
+            ar.read("model", a);
+            ar.read("head", h);
+            ar.read("optimizer", s);
+            bert->load(a);
+            head->load(h);
+            optimizer.load(s);
+            step = m.at("step").get<int64_t>();
+            result.tokensSeen = m.at("tokens").get<int64_t>();
+            result.resumed = true;
+        } catch (const c10::Error& e) {
+            throw Error(stateFile.string() + " is unreadable: " + firstLine(e.what()));
+        } catch (const json::exception& e) {
+            throw Error(stateFile.string() + " is damaged: " + e.what());
+        }
+    }
+    const auto saveState = [&] {
+        torch::serialize::OutputArchive ar, a, h, s;
+        ar.write("meta", c10::IValue(json{{"identity", identity}, {"step", step}, {"tokens", result.tokensSeen}}.dump()));
+        bert->save(a);
+        head->save(h);
+        optimizer.save(s);
+        ar.write("model", a);
+        ar.write("head", h);
+        ar.write("optimizer", s);
+        const std::string tmp = stateFile.string() + ".tmp";
+        try {
+            ar.save_to(tmp);
+            fs::rename(tmp, stateFile);
+        } catch (const std::exception& e) {
+            fs::remove(tmp);
+            throw Error("cannot write " + stateFile.string() + ": " + firstLine(e.what()));
+        }
+    };
+
+    const int64_t batchesPerEpoch = rows / preset.batchSize;
+    const auto special = [&] {
+        auto s = torch::zeros({preset.batchSize, preset.sequenceLength}, torch::kBool);
+        s.select(1, 0).fill_(true);
+        s.select(1, preset.sequenceLength - 1).fill_(true);
+        return s.to(device);
+    }();
+    const auto types = torch::zeros({preset.batchSize, preset.sequenceLength}, torch::kLong).to(device);
+    const auto bias = model::BertModelImpl::maskBias(torch::ones({preset.batchSize, preset.sequenceLength}, torch::kLong).to(device),
+                                                     torch::zeros({1}, torch::TensorOptions().device(device)));
+    std::vector<int64_t> perm;
+    int64_t permEpoch = -1;
+    std::deque<double> recent;
+    const auto start = Clock::now();
+    auto lastSave = Clock::now();
+    const int64_t startStep = step;
+    bert->train();
+    head->train();
+    while (step < preset.steps) {
+        if (cancel && cancel->load()) {
+            result.cancelled = true;
+            break;
+        }
+        const int64_t epoch = step / batchesPerEpoch;
+        if (epoch != permEpoch) {
+            perm = permutation(rows, o.seed * 1000003ULL + static_cast<uint64_t>(epoch));
+            permEpoch = epoch;
+        }
+        const int64_t b0 = (step % batchesPerEpoch) * preset.batchSize;
+        const auto index = torch::from_blob(perm.data() + b0, {preset.batchSize}, torch::kLong).clone();
+        const auto ids = data.index_select(0, index).to(device);
+        torch::manual_seed(o.seed * 7919ULL + static_cast<uint64_t>(step)); // masks and dropout per step
+        const auto [inputs, labels] = maskForMlm(ids, special, tok.vocab().maskId(), cfg.vocabSize);
+        const double lr = train::scheduledLearningRate(preset.learningRate, step, preset.steps, preset.warmupFraction);
+        for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        // [B, T] -> hidden [B, T, d] -> masked positions [N, d] -> logits [N, V]
+        const auto hidden = bert->runLayers(bert->embed(inputs, types), bias.to(torch::kFloat), 0, cfg.numLayers);
+        const auto flatLabels = labels.reshape({-1});
+        const auto where = flatLabels.ne(-100).nonzero().squeeze(1);
+        const auto logits = head->forward(hidden.reshape({-1, cfg.hiddenSize}).index_select(0, where),
+                                          bert->wordEmbeddings->weight);
+        const auto loss = torch::nn::functional::cross_entropy(logits, flatLabels.index_select(0, where));
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(all, 1.0);
+        optimizer.step();
+        ++step;
+        result.tokensSeen += preset.batchSize * preset.sequenceLength;
+        recent.push_back(loss.item<double>());
+        if (recent.size() > 50) recent.pop_front();
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        if (progress) {
+            PretrainProgress p;
+            p.step = step;
+            p.totalSteps = preset.steps;
+            p.loss = recent.back();
+            p.tokensPerSecond = static_cast<double>((step - startStep) * preset.batchSize * preset.sequenceLength) / seconds;
+            p.etaSeconds = seconds / static_cast<double>(step - startStep) * static_cast<double>(preset.steps - step);
+            progress(p);
+        }
+        if (Clock::now() - lastSave > std::chrono::minutes(5)) {
+            saveState();
+            lastSave = Clock::now();
+        }
+    }
+    result.steps = step;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    for (double l : recent) result.finalLoss += l / static_cast<double>(recent.size());
+    saveState();
+    if (!result.cancelled) {
+        bert->to(torch::kCPU);
+        model::saveHfModel(bert, o.outDir);
+        json report = {{"preset", preset.name}, {"cost", preset.cost}, {"steps", step},
+                       {"tokens_seen", result.tokensSeen}, {"corpus_tokens", result.corpusTokens},
+                       {"vocab_size", cfg.vocabSize}, {"final_mlm_loss", result.finalLoss},
+                       {"seconds_last_session", result.seconds}};
+        std::ofstream(out / "pretrain.json") << report.dump(2) << '\n';
+    }
+    return result;
+}
+
+} // namespace adapterlab::pretrain

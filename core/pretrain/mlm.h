@@ -1,0 +1,69 @@
+#pragma once
+// Masked-language-model pre-training of a small BERT from a text corpus, on this machine: the
+// offline backbone. Resumable (a checkpoint in the output folder), cancellable, and its result
+// is a Hugging Face folder (config.json, vocab.txt, model.safetensors) the importer loads.
+#include "model/config.h"
+#include "model/torch_fwd.h"
+#include "pretrain/corpus.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace adapterlab::pretrain {
+
+/// A rung of the preset ladder: model shape, data shape and budget.
+struct PretrainPreset {
+    std::string name;
+    model::BertConfig model; ///< vocabSize is replaced by the trained vocabulary's
+    int64_t vocabSize = 8000;
+    int64_t sequenceLength = 64;
+    int64_t batchSize = 64;
+    int64_t steps = 1600;
+    double learningRate = 1e-3;
+    double warmupFraction = 0.06;
+    std::string cost; ///< what it costs and gives, for the GUI and --help
+};
+
+/// "mini" (about 30 minutes on 2 CPU cores), "small" (hours on CPU), "gpu" (a GPU's size).
+PretrainPreset pretrainPreset(const std::string& name);
+const std::vector<std::string>& pretrainPresetNames();
+
+struct PretrainOptions {
+    std::string outDir;
+    CorpusOptions corpus;
+    std::string preset = "mini";
+    int64_t maxSteps = 0; ///< overrides the preset's steps when > 0
+    uint64_t seed = 1;
+    std::string device = "auto";
+    int threads = 0;
+};
+
+struct PretrainProgress {
+    int64_t step = 0, totalSteps = 0;
+    double loss = 0, tokensPerSecond = 0, etaSeconds = 0;
+};
+
+struct PretrainResult {
+    int64_t steps = 0, tokensSeen = 0, corpusTokens = 0, vocabSize = 0;
+    double finalLoss = 0; ///< mean MLM loss over the last 50 steps
+    double seconds = 0;   ///< this session's training time
+    bool cancelled = false, resumed = false;
+    CorpusReport corpus;
+};
+
+/// Masks a batch for MLM. ids: [B, T] int64; special: [B, T] bool (never masked).
+/// Each other token is chosen with probability `probability`; a chosen one becomes [MASK] 80%
+/// of the time, a random token 10%, and stays 10%. Returns {inputs [B, T], labels [B, T]} with
+/// label -100 where nothing is predicted. Draws from LibTorch's global generator.
+std::pair<torch::Tensor, torch::Tensor> maskForMlm(const torch::Tensor& ids, const torch::Tensor& special,
+                                                   int64_t maskId, int64_t vocabSize, double probability = 0.15);
+
+/// Builds (or reuses) corpus.txt and vocab.txt in outDir, pre-trains, and writes the HF folder.
+/// Continues from outDir/pretrain-state.pt when one exists for the same preset and seed.
+PretrainResult pretrainBackbone(const PretrainOptions& options,
+                                const std::function<void(const PretrainProgress&)>& progress = {},
+                                const std::atomic<bool>* cancel = nullptr);
+
+} // namespace adapterlab::pretrain

@@ -1,0 +1,180 @@
+// The offline backbone: corpus building, WordPiece vocabulary training, MLM masking statistics,
+// pre-training that lowers the loss, resumes bit-identically, and writes a folder the importer
+// loads.
+#include "test_util.h"
+
+#include "model/hf_import.h"
+#include "pretrain/corpus.h"
+#include "pretrain/mlm.h"
+#include "text/tokenizer.h"
+#include "text/wordpiece_trainer.h"
+#include "util/error.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <ATen/Parallel.h>
+#include <fstream>
+
+using namespace adapterlab;
+
+namespace {
+
+// A small English-like corpus: 400 short documents from a few templates, every sentence
+// different (the day), then the first document once more.
+std::string writeCorpus(const QTemporaryDir& dir) {
+    const std::vector<std::string> subjects{"The cat", "A dog", "The old man", "My sister", "The teacher",
+                                            "A small bird", "The farmer", "Our neighbour"};
+    const std::vector<std::string> verbs{"walked to", "looked at", "talked about", "painted", "cleaned",
+                                         "remembered", "visited", "found"};
+    const std::vector<std::string> objects{"the river", "a red house", "the market", "an old book",
+                                           "the garden", "a quiet village", "the station", "the blue boat"};
+    const std::string path = dir.filePath("corpus.txt").toStdString();
+    std::ofstream out(path);
+    for (int d = 0; d < 400; ++d) {
+        for (int s = 0; s < 3; ++s)
+            out << subjects[(d + s) % 8] << ' ' << verbs[(d * 3 + s) % 8] << ' ' << objects[(d * 5 + s * 7) % 8]
+                << " on day " << d << ". ";
+        out << "\n\n";
+    }
+    out << "The cat walked to the river on day 0. A dog looked at the blue boat on day 0.\n";
+    return path;
+}
+
+} // namespace
+
+class TestPretrain : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(2); }
+    void sentenceSplitting();
+    void corpusBuilder();
+    void vocabularyTraining();
+    void maskingStatistics();
+    void pretrainingLowersLossResumesAndLoads();
+};
+
+void TestPretrain::sentenceSplitting() {
+    const auto s = pretrain::splitSentences("It rained.  Then it\nstopped! Did it? Yes. e.g. not here. 3 cats.");
+    QCOMPARE(s, (std::vector<std::string>{"It rained.", "Then it stopped!", "Did it?", "Yes. e.g. not here.", "3 cats."}));
+}
+
+void TestPretrain::corpusBuilder() {
+    QTemporaryDir dir;
+    const std::string text = writeCorpus(dir);
+    pretrain::CorpusOptions o;
+    o.paths = {text};
+    o.debianText = false;
+    const std::string out = dir.filePath("built.txt").toStdString();
+    const auto r = pretrain::buildCorpus(o, out);
+    QCOMPARE(r.sources.size(), size_t(1));
+    // The repeated document's sentences are dropped, and with them the document.
+    QCOMPARE(r.documents, int64_t(400));
+    QCOMPARE(r.sentences, int64_t(1200));
+    QCOMPARE(r.duplicateSentences, int64_t(2));
+    std::ifstream in(out);
+    std::string first;
+    std::getline(in, first);
+    QCOMPARE(first, std::string("The cat walked to the river on day 0."));
+    // Nothing to read is an error naming the path; an empty corpus is refused.
+    o.paths = {dir.filePath("missing").toStdString()};
+    QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("missing") != std::string::npos);
+    o.paths = {};
+    QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("corpus is empty") != std::string::npos);
+}
+
+void TestPretrain::vocabularyTraining() {
+    const auto train = [] {
+        text::WordPieceTrainer t({80, 2, true});
+        for (int i = 0; i < 50; ++i) t.addText("the lower lowest newer newest wider widest, the end.");
+        return t.train();
+    };
+    const auto v = train();
+    QVERIFY(v.size() <= 80);
+    QCOMPARE(v.token(0), std::string("[PAD]"));
+    QVERIFY(v.find("[MASK]") && v.find("[UNK]") && v.find("[CLS]") && v.find("[SEP]"));
+    QVERIFY(v.find("the")); // a frequent word becomes one piece
+    std::string all;
+    for (const auto& t : v.tokens()) all += t + " ";
+    QVERIFY2(v.find("##st") && v.find("lowest"), all.c_str()); // continuation pieces, then words
+    QCOMPARE(train().tokens(), v.tokens()); // deterministic
+    const text::Tokenizer tok(v);
+    QCOMPARE(tok.tokenizeToIds("the").size(), size_t(1));
+    // Every word of the corpus is covered without [UNK].
+    for (int32_t id : tok.tokenizeToIds("lowest widest newer")) QVERIFY(id != v.unkId());
+    QVERIFY_THROWS_EXCEPTION(Error, text::WordPieceTrainer({8, 2, true}));
+}
+
+void TestPretrain::maskingStatistics() {
+    torch::manual_seed(3);
+    const int64_t B = 256, T = 128, V = 1000, maskId = 4;
+    auto ids = torch::randint(5, V, {B, T}, torch::kLong);
+    auto special = torch::zeros({B, T}, torch::kBool);
+    special.select(1, 0).fill_(true);
+    special.select(1, T - 1).fill_(true);
+    const auto [inputs, labels] = pretrain::maskForMlm(ids, special, maskId, V, 0.15);
+    const auto chosen = labels.ne(-100);
+    const double n = static_cast<double>(chosen.sum().item<int64_t>());
+    const double eligible = static_cast<double>(B * (T - 2));
+    QVERIFY2(std::abs(n / eligible - 0.15) < 0.005, qPrintable(QString::number(n / eligible)));
+    QCOMPARE((chosen & special).sum().item<int64_t>(), int64_t(0)); // specials never
+    QVERIFY(torch::equal(labels.masked_select(chosen), ids.masked_select(chosen)));
+    QVERIFY(torch::equal(inputs.masked_select(~chosen), ids.masked_select(~chosen)));
+    const double masked = static_cast<double>((chosen & inputs.eq(maskId)).sum().item<int64_t>()) / n;
+    const double kept = static_cast<double>((chosen & inputs.eq(ids)).sum().item<int64_t>()) / n;
+    const double random = 1 - masked - kept;
+    qInfo("chosen %.4f: [MASK] %.4f, random %.4f, kept %.4f", n / eligible, masked, random, kept);
+    QVERIFY(std::abs(masked - 0.8) < 0.01);
+    QVERIFY(std::abs(kept - 0.1) < 0.01); // (a random draw equal to the token counts as kept: 0.1%)
+    QVERIFY(std::abs(random - 0.1) < 0.01);
+}
+
+void TestPretrain::pretrainingLowersLossResumesAndLoads() {
+    QTemporaryDir dir;
+    const auto options = [&](const QString& out, int64_t steps) {
+        pretrain::PretrainOptions o;
+        o.outDir = dir.filePath(out).toStdString();
+        o.corpus.paths = {writeCorpus(dir)};
+        o.corpus.debianText = false;
+        o.maxSteps = steps;
+        o.device = "cpu";
+        o.threads = 2;
+        return o;
+    };
+    std::vector<double> losses;
+    const auto whole = pretrain::pretrainBackbone(options("whole", 24),
+                                                  [&](const pretrain::PretrainProgress& p) { losses.push_back(p.loss); });
+    QCOMPARE(whole.steps, int64_t(24));
+    QVERIFY(!whole.resumed && !whole.cancelled);
+    QCOMPARE(int(losses.size()), 24);
+    const double firstLoss = (losses[0] + losses[1] + losses[2]) / 3;
+    const double lastLoss = (losses[21] + losses[22] + losses[23]) / 3;
+    qInfo("MLM loss %.3f -> %.3f over 24 steps; vocabulary %lld", firstLoss, lastLoss,
+          static_cast<long long>(whole.vocabSize));
+    QVERIFY(lastLoss < firstLoss - 1.0);
+    // The same pre-training stopped after 12 steps and continued gives the same weights.
+    std::atomic<bool> stop{false};
+    auto half = options("resumed", 24);
+    const auto first = pretrain::pretrainBackbone(half, [&](const pretrain::PretrainProgress& p) {
+        if (p.step == 12) stop.store(true);
+    }, &stop);
+    QVERIFY(first.cancelled);
+    QCOMPARE(first.steps, int64_t(12));
+    const auto second = pretrain::pretrainBackbone(half);
+    QVERIFY(second.resumed);
+    QCOMPARE(second.steps, int64_t(24));
+    const auto a = model::SafetensorsFile::load(dir.filePath("whole/model.safetensors").toStdString());
+    const auto b = model::SafetensorsFile::load(dir.filePath("resumed/model.safetensors").toStdString());
+    QCOMPARE(a.tensors().size(), b.tensors().size());
+    for (const auto& t : a.tensors()) QVERIFY2(a.toFloat(t) == b.toFloat(*b.find(t.name)), t.name.c_str());
+    // The folder is a Hugging Face BERT the importer loads (with a fresh head for a task).
+    model::ImportReport report;
+    const auto files = model::HfModelFiles::inDirectory(dir.filePath("whole").toStdString(), true);
+    auto m = model::loadHfModel(files, model::AdapterConfig{8, 1e-2}, true, &report);
+    QVERIFY(report.unused.empty());
+    QCOMPARE(m->config().vocabSize, whole.vocabSize);
+    QCOMPARE(text::Vocab::load(files.vocab).size(), size_t(whole.vocabSize));
+}
+
+QTEST_APPLESS_MAIN(TestPretrain)
+#include "test_pretrain.moc"
