@@ -16,12 +16,15 @@
 #include "store/store.h"
 #include "train/param_count.h"
 #include "user_guide.h"
+#include "pretrain_dialog.h"
 
 #include "qcp.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFrame>
+#include <QProgressBar>
 
 #include "data/task_loader.h"
 #include <QPlainTextEdit>
@@ -111,6 +114,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void saysWhatItIs();
+    void offlineBackboneFromTheBanner();
     void formValidationAndPreview();
     void launchTinyRunEndsInTable();
     void cancelStopsTheRun();
@@ -165,6 +169,35 @@ void TestMainWindow::saysWhatItIs() {
     for (auto* l : w.statusBar()->findChildren<QLabel*>()) engine |= l->text().contains("LibTorch");
     QVERIFY(engine);
     saveShot(w, "main_window_empty");
+}
+
+void TestMainWindow::offlineBackboneFromTheBanner() {
+    // First start, no backbone known: the banner offers to build one; a (two-step) pre-training
+    // from the dialog ends in the backbone list and the form, and the banner goes.
+    MainWindow w(db_);
+    w.show();
+    auto* banner = w.findChild<QFrame*>("backboneBanner");
+    QVERIFY(banner && banner->isVisible());
+    QTest::mouseClick(w.findChild<QPushButton*>("buildBackbone"), Qt::LeftButton);
+    auto* dialog = w.findChild<adapterlab::ui::PretrainDialog*>();
+    QVERIFY(dialog && dialog->isVisible());
+    QVERIFY(dialog->cost->text().contains("30 minutes on 2 CPU cores"));
+    QTemporaryDir out;
+    dialog->output->setText(out.filePath("mini"));
+    dialog->setMaxSteps(2);
+    QSignalSpy built(dialog, &adapterlab::ui::PretrainDialog::built);
+    QTest::mouseClick(dialog->start, Qt::LeftButton);
+    QVERIFY(!dialog->start->isEnabled());
+    QVERIFY(built.wait(180000));
+    QCOMPARE(built.at(0).at(0).toString(), out.filePath("mini"));
+    QVERIFY(dialog->status->text().startsWith("Done: 2 steps"));
+    QCOMPARE(dialog->progress->value(), 2);
+    saveShot(*dialog, "pretrain_dialog");
+    QVERIFY(adapterlab::ui::RunForm::knownBackbones().contains(out.filePath("mini")));
+    QCOMPARE(w.form()->backbone->text(), out.filePath("mini"));
+    QVERIFY(!banner->isVisible());
+    QVERIFY(QFile::exists(out.filePath("mini/model.safetensors")));
+    QSettings().remove("backbones/recent");
 }
 
 void TestMainWindow::formValidationAndPreview() {

@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "training_worker.h"
 #include "user_guide.h"
+#include "pretrain_dialog.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -22,6 +23,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFrame>
 #include <QInputDialog>
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -115,7 +117,26 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
         selectRun(id);
     });
     splitter_ = new QSplitter;
-    splitter_->addWidget(form_);
+    // Until a backbone is known, a banner offers to build one offline (or to choose a folder).
+    backboneBanner_ = new QFrame;
+    backboneBanner_->setObjectName("backboneBanner");
+    backboneBanner_->setFrameShape(QFrame::StyledPanel);
+    backboneBanner_->setStyleSheet("#backboneBanner { background: #fff4d6; }");
+    auto* bannerText = new QLabel(tr("<b>No backbone yet.</b> Adapters need a pre-trained BERT: import a "
+                                     "Hugging Face folder, or build a small one offline."));
+    bannerText->setWordWrap(true);
+    auto* buildButton = new QPushButton(tr("Build one offline…"));
+    buildButton->setObjectName("buildBackbone");
+    connect(buildButton, &QPushButton::clicked, this, &MainWindow::showPretrainDialog);
+    auto* bannerLayout = new QVBoxLayout(backboneBanner_);
+    bannerLayout->addWidget(bannerText);
+    bannerLayout->addWidget(buildButton, 0, Qt::AlignRight);
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(backboneBanner_);
+    leftLayout->addWidget(form_, 1);
+    splitter_->addWidget(left);
     splitter_->addWidget(tabs_);
     splitter_->setStretchFactor(1, 1);
     setCentralWidget(splitter_);
@@ -163,6 +184,7 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     restoreGeometry(settings.value("window/geometry").toByteArray());
     splitter_->restoreState(settings.value("window/splitter").toByteArray());
     form_->loadSettings(settings);
+    updateBackboneBanner();
     if (!settings.contains("window/geometry")) resize(1200, 760);
     QString path = experimentFile;
     if (path.isEmpty()) path = settings.value("experiment/last").toString();
@@ -224,6 +246,8 @@ void MainWindow::buildMenus() {
     auto* experiments = menuBar()->addMenu(tr("&Experiments"));
     experiments->addAction(tr("New &sweep…"), this, &MainWindow::newSweepDialog);
     experiments->addAction(tr("&Resume sweep…"), this, &MainWindow::resumeSweepDialog);
+    experiments->addSeparator();
+    experiments->addAction(tr("Build offline &backbone…"), this, &MainWindow::showPretrainDialog);
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&User guide"), QKeySequence::HelpContents, this, &MainWindow::showUserGuide);
     help->addAction(tr("&About AdapterLab"), this, &MainWindow::showAbout);
@@ -343,6 +367,25 @@ void MainWindow::resumeRun(qint64 runId) {
     tabs_->setCurrentWidget(runView_);
     QMetaObject::invokeMethod(worker_, "resume", Qt::QueuedConnection, Q_ARG(qint64, runId),
                               Q_ARG(QString, experimentPath()));
+}
+
+void MainWindow::showPretrainDialog() {
+    auto* dialog = findChild<PretrainDialog*>();
+    if (!dialog) {
+        dialog = new PretrainDialog(this);
+        connect(dialog, &PretrainDialog::built, this, [this](const QString& folder) {
+            RunForm::rememberBackbone(folder);
+            if (form_->backbone->text().trimmed().isEmpty()) form_->backbone->setText(folder);
+            updateBackboneBanner();
+            statusBar()->showMessage(tr("Backbone ready: %1").arg(folder), 10000);
+        });
+    }
+    dialog->show();
+    dialog->raise();
+}
+
+void MainWindow::updateBackboneBanner() {
+    backboneBanner_->setVisible(RunForm::knownBackbones().isEmpty() && form_->backbone->text().trimmed().isEmpty());
 }
 
 void MainWindow::newSweepDialog() {

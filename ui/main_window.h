@@ -5,6 +5,7 @@
 
 #include <memory>
 
+class QFrame;
 class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
@@ -85,6 +86,8 @@ private:
     void launch();
     void showRun(const QModelIndex& proxyIndex);
     void showUserGuide();
+    void showPretrainDialog();
+    void updateBackboneBanner();
     void showAbout();
     void newSweepDialog();
     void resumeSweepDialog();
@@ -93,6 +96,7 @@ private:
 
     std::unique_ptr<store::Store> store_;
     RunForm* form_;
+    QFrame* backboneBanner_;
     RunView* runView_;
     RunsModel* runs_;
     QSortFilterProxyModel* proxy_;

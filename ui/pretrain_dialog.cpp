@@ -1,0 +1,140 @@
+#include "pretrain_dialog.h"
+
+#include "pretrain/mlm.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace adapterlab::ui {
+
+void PretrainWorker::run(const QString& outDir, const QString& preset, const QStringList& corpus, qint64 maxSteps) {
+    cancel_.store(false);
+    try {
+        pretrain::PretrainOptions o;
+        o.outDir = outDir.toStdString();
+        o.preset = preset.toStdString();
+        o.maxSteps = maxSteps;
+        for (const auto& c : corpus) o.corpus.paths.push_back(c.toStdString());
+        const auto r = pretrain::pretrainBackbone(o, [this](const pretrain::PretrainProgress& p) {
+            Q_EMIT progressed(p.step, p.totalSteps, p.loss, p.tokensPerSecond, p.etaSeconds);
+        }, &cancel_);
+        if (r.cancelled)
+            Q_EMIT finished(false, tr("Stopped at step %1; Start continues from there.").arg(r.steps));
+        else
+            Q_EMIT finished(true, tr("Done: %1 steps, MLM loss %2, %3 tokens of %L4-token corpus.")
+                                      .arg(r.steps).arg(r.finalLoss, 0, 'f', 3).arg(r.tokensSeen).arg(r.corpusTokens));
+    } catch (const std::exception& e) {
+        Q_EMIT finished(false, QString::fromUtf8(e.what()));
+    }
+}
+
+QString PretrainDialog::defaultFolder(const QString& presetName) {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath("backbones/" + presetName);
+}
+
+PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("Build an offline backbone"));
+    preset = new QComboBox;
+    for (const auto& name : pretrain::pretrainPresetNames()) preset->addItem(QString::fromStdString(name));
+    output = new QLineEdit(defaultFolder("mini"));
+    corpus = new QLineEdit;
+    corpus->setPlaceholderText(tr("optional: your text files or folders, separated by ;"));
+    cost = new QLabel;
+    cost->setWordWrap(true);
+    auto* note = new QLabel(tr("Pre-trains a small BERT by masked language modelling on English text "
+                               "from Debian packages (WordNet, fortunes) and yours. Enough to try the "
+                               "workbench offline; paper-grade results need an imported BERT."));
+    note->setWordWrap(true);
+    progress = new QProgressBar;
+    progress->setRange(0, 1);
+    progress->setValue(0);
+    status = new QLabel;
+    status->setWordWrap(true);
+    start = new QPushButton(tr("Start"));
+    stop = new QPushButton(tr("Stop"));
+    stop->setEnabled(false);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Preset"), preset);
+    form->addRow(tr("Cost"), cost);
+    form->addRow(tr("Folder"), output);
+    form->addRow(tr("More text"), corpus);
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(start);
+    buttons->addWidget(stop);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(note);
+    layout->addLayout(form);
+    layout->addWidget(progress);
+    layout->addWidget(status);
+    layout->addLayout(buttons);
+    const auto showCost = [this] {
+        const auto p = pretrain::pretrainPreset(preset->currentText().toStdString());
+        cost->setText(tr("%1 · d %2, %3 layers, %4 steps").arg(QString::fromStdString(p.cost))
+                          .arg(p.model.hiddenSize).arg(p.model.numLayers).arg(p.steps));
+    };
+    showCost();
+    connect(preset, &QComboBox::currentTextChanged, this, [this, showCost](const QString& name) {
+        showCost();
+        if (!running_) output->setText(defaultFolder(name));
+    });
+
+    thread_ = new QThread(this);
+    worker_ = new PretrainWorker;
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_->start();
+    connect(start, &QPushButton::clicked, this, &PretrainDialog::begin);
+    connect(stop, &QPushButton::clicked, this, [this] {
+        worker_->cancel();
+        status->setText(tr("Stopping after this step…"));
+    });
+    connect(worker_, &PretrainWorker::progressed, this,
+            [this](qint64 step, qint64 total, double loss, double tps, double eta) {
+                progress->setRange(0, static_cast<int>(total));
+                progress->setValue(static_cast<int>(step));
+                status->setText(tr("step %1 of %2 · MLM loss %3 · %4 tokens/s · %5 min left")
+                                    .arg(step).arg(total).arg(loss, 0, 'f', 3).arg(tps, 0, 'f', 0)
+                                    .arg(eta / 60, 0, 'f', 0));
+            });
+    connect(worker_, &PretrainWorker::finished, this, [this](bool ok, const QString& message) {
+        running_ = false;
+        start->setEnabled(true);
+        stop->setEnabled(false);
+        preset->setEnabled(true);
+        status->setText(message);
+        if (ok) Q_EMIT built(folder());
+    });
+}
+
+PretrainDialog::~PretrainDialog() {
+    worker_->cancel();
+    thread_->quit();
+    thread_->wait();
+}
+
+QString PretrainDialog::folder() const { return output->text().trimmed(); }
+
+void PretrainDialog::begin() {
+    if (running_ || folder().isEmpty()) return;
+    running_ = true;
+    start->setEnabled(false);
+    stop->setEnabled(true);
+    preset->setEnabled(false);
+    status->setText(tr("Building the corpus and the vocabulary…"));
+    QStringList paths;
+    for (const auto& p : corpus->text().split(';', Qt::SkipEmptyParts)) paths << p.trimmed();
+    QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, folder()),
+                              Q_ARG(QString, preset->currentText()), Q_ARG(QStringList, paths),
+                              Q_ARG(qint64, maxSteps_));
+}
+
+} // namespace adapterlab::ui

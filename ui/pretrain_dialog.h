@@ -1,0 +1,64 @@
+#pragma once
+// Build an offline backbone: pick a preset (with what it costs and gives), pre-train on a worker
+// thread with progress, stop and continue later. The result joins the known backbones.
+#include <QDialog>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QThread;
+
+namespace adapterlab::ui {
+
+/// Runs pretrainBackbone on its own thread; progress and the end come back as queued signals.
+class PretrainWorker : public QObject {
+    Q_OBJECT
+public:
+    void cancel() { cancel_.store(true); }
+public Q_SLOTS:
+    void run(const QString& outDir, const QString& preset, const QStringList& corpus, qint64 maxSteps);
+Q_SIGNALS:
+    void progressed(qint64 step, qint64 total, double loss, double tokensPerSecond, double etaSeconds);
+    /// ok: the folder is a finished backbone; otherwise `message` says why (stopped or failed).
+    void finished(bool ok, const QString& message);
+
+private:
+    std::atomic<bool> cancel_{false};
+};
+
+class PretrainDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit PretrainDialog(QWidget* parent = nullptr);
+    ~PretrainDialog() override;
+
+    /// Default output folder for a preset: <app data>/backbones/<preset>.
+    static QString defaultFolder(const QString& preset);
+    QString folder() const;
+    void setMaxSteps(qint64 steps) { maxSteps_ = steps; } ///< tests: a short run
+    QComboBox* preset;
+    QLineEdit *output, *corpus;
+    QPushButton *start, *stop;
+    QProgressBar* progress;
+    QLabel *cost, *status;
+
+Q_SIGNALS:
+    /// A finished backbone folder.
+    void built(const QString& folder);
+
+private:
+    void begin();
+    QThread* thread_;
+    PretrainWorker* worker_;
+    qint64 maxSteps_ = 0;
+    bool running_ = false;
+};
+
+} // namespace adapterlab::ui
