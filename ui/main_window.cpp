@@ -185,6 +185,7 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     splitter_->restoreState(settings.value("window/splitter").toByteArray());
     form_->loadSettings(settings);
     updateBackboneBanner();
+    connect(form_->backbone, &QLineEdit::textChanged, this, &MainWindow::updateBackboneBanner);
     if (!settings.contains("window/geometry")) resize(1200, 760);
     QString path = experimentFile;
     if (path.isEmpty()) path = settings.value("experiment/last").toString();

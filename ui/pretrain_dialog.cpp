@@ -42,6 +42,7 @@ QString PretrainDialog::defaultFolder(const QString& presetName) {
 
 PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Build an offline backbone"));
+    setMinimumWidth(560);
     preset = new QComboBox;
     for (const auto& name : pretrain::pretrainPresetNames()) preset->addItem(QString::fromStdString(name));
     output = new QLineEdit(defaultFolder("mini"));
@@ -63,7 +64,7 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     stop->setEnabled(false);
     auto* form = new QFormLayout;
     form->addRow(tr("Preset"), preset);
-    form->addRow(tr("Cost"), cost);
+    form->addRow(cost); // spans the dialog: the cost line is long
     form->addRow(tr("Folder"), output);
     form->addRow(tr("More text"), corpus);
     auto* buttons = new QHBoxLayout;

@@ -134,22 +134,22 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         if (known.isEmpty()) backbones->menu()->addAction(tr("(none yet: choose a folder)"))->setEnabled(false);
         for (const QString& dir : known) backbones->menu()->addAction(dir, this, [this, dir] { backbone->setText(dir); });
     });
-    const auto row = [](QWidget* field, QWidget* button) {
+    // The field on its own line (specs and paths are long), its choosers below it.
+    const auto row = [](QWidget* field, std::initializer_list<QWidget*> buttons) {
         auto* w = new QWidget;
-        auto* h = new QHBoxLayout(w);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(field, 1);
-        h->addWidget(button);
+        auto* v = new QVBoxLayout(w);
+        v->setContentsMargins(0, 0, 0, 0);
+        v->setSpacing(2);
+        v->addWidget(field);
+        auto* h = new QHBoxLayout;
+        for (auto* b : buttons) h->addWidget(b);
+        h->addStretch(1);
+        v->addLayout(h);
         return w;
     };
     auto* form = new QFormLayout;
-    auto* taskRow = row(task, browseTask);
-    taskRow->layout()->addWidget(taskFile);
-    taskRow->layout()->addWidget(builtin);
-    form->addRow(tr("Task"), taskRow);
-    auto* backboneRow = row(backbone, browseBackbone);
-    backboneRow->layout()->addWidget(backbones);
-    form->addRow(tr("Backbone"), backboneRow);
+    form->addRow(tr("Task"), row(task, {browseTask, taskFile, builtin}));
+    form->addRow(tr("Backbone"), row(backbone, {browseBackbone, backbones}));
     form->addRow(tr("Method"), method);
     form->addRow(tr("Adapter size m"), adapterSize);
     form->addRow(tr("Top-k layers"), topK);
