@@ -15,5 +15,8 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$PWD/packaging/lsan.supp:print_suppressions=0"
 export QT_QPA_PLATFORM=offscreen
+# Debug + ASan code is several times slower: Qt Test's 5-minute limit per test function is not
+# meant for that (the pre-training test needs about 6 minutes here).
+export QTEST_FUNCTION_TIMEOUT=1800000
 # package_install packages release binaries; it has nothing to check here.
 ctest --preset asan -j "$(nproc)" -E package_install "$@"
