@@ -33,10 +33,11 @@ Result runCli(const QStringList& args, const QByteArray& input = {}) {
 
 QJsonObject parseLine(const QByteArray& line) { return QJsonDocument::fromJson(line).object(); }
 
-// Polls `ready` (every 100 ms, up to a minute) while `p` runs, then kills it without warning.
+// Polls `ready` (every 100 ms, up to ten minutes: sanitizer builds are slow) while `p` runs,
+// then kills it without warning.
 // Returns false when the process ended first or `ready` never held.
 bool killWhen(QProcess& p, const std::function<bool()>& ready) {
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; i < 6000; ++i) {
         if (p.state() != QProcess::Running) return false;
         bool ok = false;
         try {
@@ -350,7 +351,7 @@ void TestCli::sigkillMidAblationLeavesNoHalfMatrix() {
     QByteArray err;
     QVERIFY(killWhen(p, [&] {
         err += p.readAllStandardError();
-        return err.contains("ablation: batch 2/");
+        return err.contains("ablation: batch 1/"); // one of its dev batches done
     }));
     {
         adapterlab::store::Store s(db.toStdString());
