@@ -2,6 +2,7 @@
 
 #include "text/utf8.h"
 #include "util/error.h"
+#include "util/seeded.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -131,12 +132,6 @@ void readFortunes(const fs::path& path, const std::string& topic, std::vector<La
     flush();
 }
 
-// Seeded Fisher-Yates with an explicit index rule, so splits match across standard libraries.
-template <class T>
-void shuffle(std::vector<T>& v, std::mt19937_64& rng) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng() % i]);
-}
-
 // Per class (sorted by name): 10% (at most capEval) to dev, 10% to test, the rest (at most
 // capTrain) to train. Texts seen with two labels are dropped; duplicates kept once.
 TaskData split(const std::string& name, std::vector<Labelled> all, size_t capTrain, size_t capEval,
@@ -155,7 +150,7 @@ TaskData split(const std::string& name, std::vector<Labelled> all, size_t capTra
     std::mt19937_64 rng(kSplitSeed);
     int id = 0;
     for (auto& [label, texts] : byLabel) {
-        shuffle(texts, rng);
+        seededShuffle(texts, rng);
         const size_t nEval = std::min(capEval, texts.size() / 10);
         size_t k = 0;
         for (; k < nEval; ++k) task.dev.examples.push_back({texts[k], std::nullopt, id, 0.f});
@@ -167,7 +162,7 @@ TaskData split(const std::string& name, std::vector<Labelled> all, size_t capTra
     // Classes were appended in blocks; mix them (batches are shuffled anyway, but files and
     // previews read better mixed).
     for (Split* s : {&task.train, &task.dev, &*task.test}) {
-        shuffle(s->examples, rng);
+        seededShuffle(s->examples, rng);
         s->source = "builtin:" + name + " from " + source;
     }
     task.devNote = "fixed split (seed " + std::to_string(kSplitSeed) + ", per class 10% dev, 10% test)";

@@ -7,6 +7,7 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/json_file.h"
+#include "util/seeded.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
@@ -52,23 +53,17 @@ TORCH_MODULE(MlmHead);
 
 using Clock = std::chrono::steady_clock;
 
-// Seeded Fisher-Yates (same order with every standard library).
 std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
     std::vector<int64_t> p(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) p[static_cast<size_t>(i)] = i;
     std::mt19937_64 rng(seed);
-    for (size_t i = p.size(); i > 1; --i) std::swap(p[i - 1], p[rng() % i]);
+    seededShuffle(p, rng);
     return p;
 }
 
 bool noDecay(const std::string& name) {
     return name.find("LayerNorm") != std::string::npos || name == "bias" ||
            (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
-}
-
-std::string firstLine(const char* what) {
-    const std::string s(what);
-    return s.substr(0, s.find('\n'));
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "train/task_params.h"
 #include "util/error.h"
+#include "util/seeded.h"
 
 #include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
@@ -43,12 +44,6 @@ nlohmann::json resumableSettings(const RunConfig& c) {
     j.erase("device");
     j.erase("threads");
     return j;
-}
-
-// c10::Error messages carry a C++ backtrace after the first line.
-std::string firstLine(const char* what) {
-    const std::string s(what);
-    return s.substr(0, s.find('\n'));
 }
 
 // JSON has no NaN (an undefined correlation): null stands for it, both ways.
