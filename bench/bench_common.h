@@ -25,6 +25,10 @@ inline double median(std::vector<double> v) {
 
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
 int runTrainBench(int steps, int repeats, const std::string& sizes);
+/// Best GFLOP/s of an n x n fp32 matrix multiply at the current thread count.
+double measureMatmulPeak(int64_t n, int repeats);
+int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats);
+int runOverheadBench(const std::string& dataDir, size_t limit, int repeats);
 int runAblationBench(int repeats, int64_t hidden, int examples);
 int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats,
                       const std::string& size);

@@ -1,5 +1,6 @@
 // Training-step throughput of the real trainer loop on synthetic batches (batch 32, sequence 128,
-// vocab 30522): adapters (m = 64) against full fine-tuning, at the small and base sizes.
+// vocab 30522): adapters (m = 64) against full fine-tuning, at the small and base sizes; FLOPs per
+// step against the machine's measured matrix-multiply peak, evaluation throughput, peak RSS.
 #include "bench_common.h"
 
 #include "model/bert.h"
@@ -8,7 +9,11 @@
 
 #include <ATen/Parallel.h>
 
+#include <torch/torch.h>
+
 #include <cstdio>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace adapterlab::bench {
@@ -42,14 +47,51 @@ struct Synthetic {
     }
 };
 
+// Multiply-add = 2 FLOPs. Per token and layer, forward: Q, K, V and output projections 8d²,
+// attention scores and context 4Td, feed-forward 4·d·ffn, two adapters 8dm. Backward costs
+// twice the forward for trained weights (input and weight gradients), once for frozen linear
+// layers (input gradients only), twice for the weight-free attention products.
+double trainStepFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+    const double tokens = double(B * T * s.layers);
+    const double linear = tokens * (8.0 * s.d * s.d + 4.0 * s.d * s.ffn);
+    const double attention = tokens * 4.0 * T * s.d;
+    const double adapter = adapters ? tokens * 8.0 * s.d * m : 0.0;
+    return adapters ? 2 * linear + 3 * attention + 3 * adapter : 3 * (linear + attention);
+}
+
+double forwardFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+    const double tokens = double(B * T * s.layers);
+    return tokens * (8.0 * s.d * s.d + 4.0 * s.d * s.ffn + 4.0 * T * s.d + (adapters ? 8.0 * s.d * m : 0.0));
+}
+
+// Peak resident memory (VmHWM, kB); writing 5 to clear_refs resets it (Linux >= 4.0).
+long peakRssKb() {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
 } // namespace
+
+double measureMatmulPeak(int64_t n, int repeats) {
+    torch::NoGradGuard guard;
+    const auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    auto c = torch::mm(a, b); // warm-up
+    std::vector<double> t = timeRepeats(repeats, [&] { torch::mm_out(c, a, b); });
+    return 2.0 * double(n) * double(n) * double(n) / *std::min_element(t.begin(), t.end()) / 1e9;
+}
 
 int runTrainBench(int steps, int repeats, const std::string& sizes) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
     std::printf("train step: batch 32, sequence 128, vocab 30522, %d threads, %d steps x %d repeats (median)\n",
                 threads, steps, repeats);
-    std::printf("%-6s %-8s %12s %12s %10s\n", "size", "method", "trainable", "examples/s", "step ms");
+    const double peak = measureMatmulPeak(2048, 5);
+    std::printf("matrix-multiply peak (2048 x 2048 fp32 mm, best of 5): %.1f GFLOP/s\n", peak);
+    std::printf("%-6s %-8s %12s %12s %10s %10s %8s %9s %12s %9s\n", "size", "method", "trainable", "examples/s",
+                "step ms", "GFLOP/st", "GFLOP/s", "of peak", "eval ex/s", "peak RSS");
     const Size all[] = {{"small", 256, 4, 4, 1024}, {"base", 768, 12, 12, 3072}};
     for (const Size& sz : all) {
         if (sizes.find(sz.name) == std::string::npos) continue;
@@ -72,15 +114,31 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
             // The trainer's own clock covers the step loop only (not model construction).
             torch::manual_seed(1);
             model::BertModel m(c, ad, true);
+            resetPeakRss();
             std::vector<double> perStep;
             for (int i = 0; i < repeats; ++i) {
                 train::Trainer t(rc, m, data.task, data.train, data.dev, 0);
                 perStep.push_back(t.train().trainSeconds / steps);
             }
+            const long rssKb = peakRssKb();
             const double ms = median(perStep) * 1e3;
             const auto counts = train::countParameters(c, rc.method, rc.adapter);
-            std::printf("%-6s %-8s %12lld %12.1f %10.1f", sz.name, train::toString(method),
-                        static_cast<long long>(counts.trainable), 32.0 / (ms / 1e3), ms);
+            const bool adapters = method == train::Method::Adapter;
+            const double flops = trainStepFlops(sz, 32, 128, adapters, 64);
+            // Evaluation: forward only, no autograd, one batch of 32 x 128.
+            double evalPerSecond = 0;
+            {
+                torch::NoGradGuard guard;
+                m->eval();
+                const data::Batch b = data::collate(data.train, std::vector<size_t>(32, 0), 0);
+                m->forward(b.ids, b.typeIds, b.mask);
+                const auto t = timeRepeats(repeats, [&] { m->forward(b.ids, b.typeIds, b.mask); });
+                evalPerSecond = 32.0 / median(t);
+            }
+            std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB", sz.name,
+                        train::toString(method), static_cast<long long>(counts.trainable), 32.0 / (ms / 1e3), ms,
+                        flops / 1e9, flops / 1e9 / (ms / 1e3), 100.0 * flops / 1e9 / (ms / 1e3) / peak,
+                        evalPerSecond, double(rssKb) / 1024.0);
             if (method == train::Method::Full) fullMs = ms;
             else std::printf("   adapter/full step time %.2f", ms / fullMs);
             std::printf("\n");

@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
     std::string refSize = "small";
     ref->add_option("--size", refSize, "small (d 256, L 4) or base (d 768, L 12)");
     ref->callback([&] { rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats, refSize); });
+    size_t limit = 2048;
+    auto* sst2 = app.add_subcommand("sst2", "an SST-2 epoch: length bucketing vs fixed padding to 128");
+    sst2->add_option("--limit", limit, "first N training sentences (0: all 67,349)");
+    sst2->callback([&] { rc = adapterlab::bench::runSst2EpochBench(data, limit, repeats); });
+    auto* over = app.add_subcommand("overhead", "store writes and progress reporting against the bare trainer");
+    over->add_option("--limit", limit, "first N SST-2 training sentences");
+    over->callback([&] { rc = adapterlab::bench::runOverheadBench(data, limit, repeats); });
     CLI11_PARSE(app, argc, argv);
     return rc;
 }

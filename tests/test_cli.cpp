@@ -182,7 +182,8 @@ void TestCli::trainStoreAndInspect() {
     const QString db = work_.filePath("train.alab");
     const QString task = "glue:RTE:" + testutil::sharedData() + "/glue/RTE";
     auto r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--method",
-                     "adapter", "--adapter-size", "16", "--epochs", "1", "--max-length", "64", "--json"});
+                     "adapter", "--adapter-size", "16", "--epochs", "1", "--max-length", "64", "--pooling", "mean",
+                     "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     QVERIFY(r.err.contains("ETA")); // progress on stderr
     const auto run = parseLine(r.out.trimmed());
@@ -196,6 +197,7 @@ void TestCli::trainStoreAndInspect() {
     QVERIFY(r.out.contains("finished") && r.out.contains("RTE"));
     r = runCli({"runs", "show", "--db", db, "--run", "1", "--json"});
     QCOMPARE(parseLine(r.out.trimmed())["evals"].toArray().size(), 1);
+    QCOMPARE(parseLine(r.out.trimmed())["config"].toObject()["pooling"].toString(), QString("mean"));
     r = runCli({"runs", "export", "--db", db, "--csv"});
     QCOMPARE(r.out.trimmed().split('\n').size(), 2);
     QVERIFY(r.out.startsWith("id,status,task,method"));
@@ -212,6 +214,9 @@ void TestCli::trainStoreAndInspect() {
 
     r = runCli({"train", "--db", db, "--backbone", backbone(), "--method", "adapter"});
     QCOMPARE(r.code, 2); // no task: usage
+    r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--pooling", "max"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("pooling"));
     r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--method", "adapter",
                 "--adapter-size", "0"});
     QCOMPARE(r.code, 1);

@@ -90,6 +90,7 @@ private Q_SLOTS:
     void nearIdentityInit();
     void adaptersSwitchOffAtRunTime();
     void paddingIsMasked();
+    void meanPoolingAveragesKeptTokens();
     void truncatedNormalIsTruncated();
     void taskParametersRoundTrip();
     void taskParametersRefuseOtherModels();
@@ -302,6 +303,27 @@ void TestModel::paddingIsMasked() {
     QVERIFY(maxDiff(a.sequence.index({1, torch::indexing::Slice(0, 6)}),
                     b.sequence.index({1, torch::indexing::Slice(0, 6)})) < 1e-6);
     QVERIFY(maxDiff(a.logits, b.logits) < 1e-6);
+}
+
+void TestModel::meanPoolingAveragesKeptTokens() {
+    const auto cfg = smallConfig();
+    BertModel m(cfg, std::nullopt, true);
+    m->eval();
+    m->setPooling(Pooling::Mean);
+    auto in = randomInputs(cfg.vocabSize);
+    torch::NoGradGuard guard;
+    const auto a = m->forward(in.ids, in.types, in.mask);
+    // Reference: tanh(W · mean of the unpadded token states), row by row.
+    for (int64_t r = 0; r < in.ids.size(0); ++r) {
+        const auto kept = in.mask[r].nonzero().squeeze(1);
+        const auto mean = a.sequence[r].index_select(0, kept).mean(0);
+        QVERIFY(maxDiff(a.pooled[r], torch::tanh(m->poolerDense(mean))) < 1e-6);
+    }
+    in.ids.index_put_({1, torch::indexing::Slice(6)}, 3); // padded tokens do not count
+    QVERIFY(maxDiff(a.logits, m->forward(in.ids, in.types, in.mask).logits) < 1e-6);
+    m->setPooling(Pooling::Cls); // and [CLS] pooling is a different function
+    QVERIFY(maxDiff(a.pooled, m->forward(in.ids, in.types, in.mask).pooled) > 1e-3);
+    QCOMPARE(toString(parsePooling("mean")), std::string("mean"));
 }
 
 void TestModel::truncatedNormalIsTruncated() {

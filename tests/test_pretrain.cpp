@@ -6,6 +6,7 @@
 #include "model/hf_import.h"
 #include "pretrain/corpus.h"
 #include "pretrain/mlm.h"
+#include "pretrain/word_vectors.h"
 #include "text/tokenizer.h"
 #include "text/wordpiece_trainer.h"
 #include "util/error.h"
@@ -14,7 +15,10 @@
 #include <QTemporaryDir>
 
 #include <ATen/Parallel.h>
+#include <torch/nn/functional/normalization.h>
+
 #include <fstream>
+#include <random>
 
 using namespace adapterlab;
 
@@ -52,6 +56,7 @@ private Q_SLOTS:
     void vocabularyTraining();
     void maskingStatistics();
     void pretrainingLowersLossResumesAndLoads();
+    void wordVectorsSeparateContexts();
 };
 
 void TestPretrain::sentenceSplitting() {
@@ -174,6 +179,50 @@ void TestPretrain::pretrainingLowersLossResumesAndLoads() {
     QVERIFY(report.unused.empty());
     QCOMPARE(m->config().vocabSize, whole.vocabSize);
     QCOMPARE(text::Vocab::load(files.vocab).size(), size_t(whole.vocabSize));
+    // Another embedding init is another pre-training: its state is not taken for this one's.
+    auto other = options("whole", 24);
+    other.embeddingInit = "random";
+    QVERIFY(testutil::errorOf([&] { pretrain::pretrainBackbone(other); }).find("belongs to another pre-training") !=
+            std::string::npos);
+    QVERIFY(whole.wordVectorSeconds > 0); // the default
+    auto plain = options("plain", 2);
+    plain.embeddingInit = "random";
+    QCOMPARE(pretrain::pretrainBackbone(plain).wordVectorSeconds, 0.0);
+}
+
+void TestPretrain::wordVectorsSeparateContexts() {
+    // Tokens 0-9 only ever appear among themselves, 10-19 likewise; 20 appears twice (rare).
+    std::mt19937_64 rng(5);
+    std::vector<int64_t> stream;
+    for (int sentence = 0; sentence < 4000; ++sentence) {
+        const int64_t base = sentence % 2 ? 10 : 0;
+        for (int k = 0; k < 8; ++k) stream.push_back(base + static_cast<int64_t>(rng() % 10));
+    }
+    stream[100] = stream[5000] = 20;
+    const int64_t V = 24, dim = 4;
+    const auto wv = pretrain::ppmiSvdVectors(stream, V, dim);
+    QCOMPARE(wv.vectors.sizes().vec(), (std::vector<int64_t>{V, dim}));
+    QVERIFY(wv.known[5].item<bool>() && !wv.known[20].item<bool>() && !wv.known[23].item<bool>());
+    QVERIFY(wv.singularValues[0] >= wv.singularValues[1]);
+    const auto unit = torch::nn::functional::normalize(wv.vectors, torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto cos = unit.matmul(unit.t()); // [V, V]
+    double within = 1, across = -1;
+    for (int i = 0; i < 20; ++i)
+        for (int j = 0; j < 20; ++j) {
+            if (i == j) continue;
+            const double c = cos[i][j].item<double>();
+            if ((i < 10) == (j < 10)) within = std::min(within, c);
+            else across = std::max(across, c);
+        }
+    qInfo("cosine within a context group >= %.3f, across groups <= %.3f", within, across);
+    QVERIFY(within > across + 0.5);
+    // Known rows get the requested spread; unknown rows keep what they had.
+    auto emb = torch::full({V, dim}, 7.0f);
+    pretrain::initEmbeddings(emb, wv, 0.02);
+    QVERIFY(std::abs(emb.slice(0, 0, 20).std().item<double>() - 0.02) < 1e-6);
+    QCOMPARE(emb[20][0].item<float>(), 7.0f);
+    QVERIFY(testutil::errorOf([&] { pretrain::ppmiSvdVectors({0, 1, 99}, V, dim); }).find("out of range") !=
+            std::string::npos);
 }
 
 QTEST_APPLESS_MAIN(TestPretrain)

@@ -278,12 +278,17 @@ void TestTrain::impossibleSettingsAreRefused() {
         {{{"learning_rate", "fast"}}, "setting 'learning_rate' must be a number"},
         {{{"method", 3}}, "setting 'method' must be a string"},
         {{{"skip_malformed", 1}}, "must be true or false"},
+        {{{"pooling", "max"}}, "run.json: unknown pooling 'max' (cls | mean)"},
         {{{"colour", "red"}}, "unknown setting 'colour'"}};
     for (const auto& [j, needle] : bad) {
         const std::string err = jsonError(j);
         QVERIFY2(err.find(needle) != std::string::npos, (j.dump() + " -> " + err).c_str());
     }
     QVERIFY(jsonError({{"epochs", 5}, {"seed", 18446744073709551615ULL}}).empty());
+    auto withMean = f.config(train::Method::Adapter, 1);
+    withMean.pooling = model::Pooling::Mean;
+    QVERIFY(train::RunConfig::fromJson(withMean.toJson()).pooling == model::Pooling::Mean);
+    QVERIFY(train::RunConfig::fromJson(nlohmann::json::object()).pooling == model::Pooling::Cls);
 }
 
 void TestTrain::resumesBitIdenticalFromEpochCheckpoint() {

@@ -7,6 +7,9 @@
 #include "train/param_count.h"
 #include "util/error.h"
 
+#include <algorithm>
+
+
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -55,6 +58,11 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     backbone->setPlaceholderText("Hugging Face BERT folder (config.json, vocab.txt, model.safetensors)");
     method = new QComboBox;
     for (const char* m : {"adapter", "full", "top_k", "layernorm", "head_only"}) method->addItem(m);
+    pooling = new QComboBox;
+    pooling->addItem(tr("[CLS] token"), "cls");
+    pooling->addItem(tr("mean of tokens"), "mean");
+    pooling->setToolTip(tr("What the classifier reads. Backbones pre-trained here by MLM never trained [CLS]; "
+                           "the mean of the token states often transfers better for them."));
     adapterSize = spin(-1000, 4096, 64);
     topK = spin(-100, 256, 1);
     initStd = new QLineEdit("1e-2");
@@ -151,6 +159,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Task"), row(task, {browseTask, taskFile, builtin}));
     form->addRow(tr("Backbone"), row(backbone, {browseBackbone, backbones}));
     form->addRow(tr("Method"), method);
+    form->addRow(tr("Classifier input"), pooling);
     form->addRow(tr("Adapter size m"), adapterSize);
     form->addRow(tr("Top-k layers"), topK);
     form->addRow(tr("Init σ"), initStd);
@@ -184,7 +193,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     for (auto* e : {task, backbone, initStd, learningRate}) connect(e, &QLineEdit::textChanged, this, &RunForm::revalidate);
     for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed})
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
-    for (auto* c : {method, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
+    for (auto* c : {method, pooling, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
     connect(launch_, &QPushButton::clicked, this, [this] {
         if (!config_) return;
         rememberBackbone(QString::fromStdString(config_->backbone));
@@ -219,6 +228,7 @@ void RunForm::revalidate() {
     c.backbone = backbone->text().trimmed().toStdString();
     c.method.method = train::parseMethod(method->currentText().toStdString());
     c.method.topK = topK->value();
+    c.pooling = model::parsePooling(pooling->currentData().toString().toStdString());
     c.adapter.size = adapterSize->value();
     c.epochs = epochs->value();
     c.batchSize = batchSize->value();
@@ -289,6 +299,7 @@ void RunForm::saveSettings(QSettings& s) const {
     s.setValue("task", task->text());
     s.setValue("backbone", backbone->text());
     s.setValue("method", method->currentText());
+    s.setValue("pooling", pooling->currentData());
     s.setValue("initStd", initStd->text());
     s.setValue("learningRate", learningRate->text());
     s.setValue("device", device->currentText());
@@ -301,6 +312,7 @@ void RunForm::loadSettings(const QSettings& s) {
     if (get("task").isValid()) task->setText(get("task").toString());
     if (get("backbone").isValid()) backbone->setText(get("backbone").toString());
     if (get("method").isValid()) method->setCurrentText(get("method").toString());
+    if (get("pooling").isValid()) pooling->setCurrentIndex(std::max(0, pooling->findData(get("pooling"))));
     if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
     if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());
     if (get("device").isValid()) device->setCurrentText(get("device").toString());

@@ -61,7 +61,7 @@ private:
 };
 
 struct TrainOptions {
-    std::string db, configFile, method;
+    std::string db, configFile, method, pooling;
     train::RunConfig config;
     bool json = false;
     int64_t resume = 0;
@@ -141,6 +141,7 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     if (given("--top-k")) c.method.topK = o.config.method.topK;
     if (given("--adapter-size")) c.adapter.size = o.config.adapter.size;
     if (given("--init-std")) c.adapter.initStd = o.config.adapter.initStd;
+    if (given("--pooling")) c.pooling = model::parsePooling(o.pooling);
     if (given("--lr")) c.learningRate = o.config.learningRate;
     if (given("--epochs")) c.epochs = o.config.epochs;
     if (given("--batch-size")) c.batchSize = o.config.batchSize;
@@ -199,6 +200,8 @@ void addTrain(CLI::App& app) {
     cmd->add_option("--method", o->method, "adapter | full | top_k | layernorm | head_only");
     cmd->add_option("--adapter-size", c.adapter.size, "adapter bottleneck m (default 64)");
     cmd->add_option("--init-std", c.adapter.initStd, "adapter init std sigma (default 1e-2)");
+    cmd->add_option("--pooling", o->pooling, "classifier input: cls | mean (mean of token states)")
+        ->check(CLI::IsMember({"cls", "mean"}));
     cmd->add_option("--lr", c.learningRate, "peak learning rate (default 3e-4)");
     cmd->add_option("--epochs", c.epochs, "epochs (default 3)");
     cmd->add_option("--batch-size", c.batchSize, "batch size (default 32)");

@@ -85,7 +85,8 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
     std::fprintf(stderr, "\n");
     json j = {{"out", o.outDir}, {"preset", o.preset}, {"steps", r.steps}, {"tokens_seen", r.tokensSeen},
               {"corpus_tokens", r.corpusTokens}, {"vocab_size", r.vocabSize}, {"final_mlm_loss", r.finalLoss},
-              {"seconds", r.seconds}, {"resumed", r.resumed}, {"cancelled", r.cancelled}};
+              {"seconds", r.seconds}, {"word_vector_seconds", r.wordVectorSeconds},
+              {"embedding_init", o.embeddingInit}, {"resumed", r.resumed}, {"cancelled", r.cancelled}};
     for (const auto& s : r.corpus.sources)
         j["corpus_sources"].push_back({{"name", s.name}, {"documents", s.documents}, {"sentences", s.sentences}, {"words", s.words}});
     if (asJson) {
@@ -117,6 +118,9 @@ void addPretrain(CLI::App& app) {
     cmd->add_option("--preset", o->preset, "mini (~30 min on 2 cores) | small (hours) | gpu")
         ->check(CLI::IsMember(pretrain::pretrainPresetNames()));
     cmd->add_option("--max-steps", o->maxSteps, "optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
+    cmd->add_option("--embedding-init", o->embeddingInit,
+                    "ppmi-svd (default: word embeddings start from the corpus's PPMI-SVD word vectors) | random")
+        ->check(CLI::IsMember({"random", "ppmi-svd"}));
     cmd->add_option("--seed", o->seed, "random seed (default 1)");
     cmd->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
     cmd->add_option("--threads", o->threads, "LibTorch threads (default: all cores)");

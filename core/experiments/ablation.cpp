@@ -71,7 +71,7 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
         const auto bias = model::BertModelImpl::maskBias(b.mask.to(device), inputs[0]);
         for (int i = 0; i < L; ++i) inputs.push_back(m->layer(i)->forward(inputs.back(), bias));
         work += L;
-        const auto head = [&](const torch::Tensor& seq) { return toValues(m->classify(m->pool(seq)), regression); };
+        const auto head = [&](const torch::Tensor& seq) { return toValues(m->classify(m->pool(seq, b.mask.to(device))), regression); };
         Collector::put(col.intact, idx, head(inputs[static_cast<size_t>(L)]));
         for (int i = 0; i < L; ++i) {
             torch::Tensor off = inputs[static_cast<size_t>(i)]; // layers below i are unchanged

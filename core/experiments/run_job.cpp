@@ -99,6 +99,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         if (config.method.usesAdapters()) adapter = config.adapter;
         torch::manual_seed(config.seed); // adapter and head initialisation
         model::BertModel m(mcfg, adapter, true);
+        m->setPooling(config.pooling);
         model::loadHfWeights(m, model::SafetensorsFile::load(files.weights), false);
         const text::Tokenizer tok(text::Vocab::load(files.vocab),
                                   train::tokenizerOptionsForFolder(config.backbone));
@@ -210,6 +211,7 @@ LoadedRun loadRun(store::Store& store, int64_t runId) {
     std::optional<model::AdapterConfig> adapter;
     if (out.config.method.usesAdapters()) adapter = out.config.adapter;
     out.model = model::BertModel(taskModelConfig(files.config, out.labels, out.regression), adapter, true);
+    out.model->setPooling(out.config.pooling);
     model::loadHfWeights(out.model, model::SafetensorsFile::load(files.weights), false);
     train::loadTaskParameters(out.model, store.taskParameters(runId),
                               store.path() + " run " + std::to_string(runId));

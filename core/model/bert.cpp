@@ -172,8 +172,11 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor
     return hidden;
 }
 
-torch::Tensor BertModelImpl::pool(const torch::Tensor& sequence) {
-    return torch::tanh(poolerDense(sequence.select(1, 0))); // [B, d]
+torch::Tensor BertModelImpl::pool(const torch::Tensor& sequence, const torch::Tensor& mask) {
+    if (pooling_ == Pooling::Cls) return torch::tanh(poolerDense(sequence.select(1, 0))); // [B, d]
+    const auto m = mask.to(sequence.scalar_type()).unsqueeze(-1);                         // [B, T, 1]
+    const auto mean = (sequence * m).sum(1) / m.sum(1).clamp_min(1.0);                    // [B, d]
+    return torch::tanh(poolerDense(mean));
 }
 
 torch::Tensor BertModelImpl::classify(const torch::Tensor& pooled) {
@@ -188,7 +191,7 @@ BertOutput BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor&
     BertOutput out;
     auto hidden = embed(ids, typeIds);
     out.sequence = runLayers(hidden, maskBias(mask, hidden), 0, numLayers());
-    out.pooled = pool(out.sequence);
+    out.pooled = pool(out.sequence, mask);
     if (hasHead()) out.logits = classify(out.pooled);
     return out;
 }

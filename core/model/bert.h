@@ -52,7 +52,7 @@ TORCH_MODULE(BertLayer);
 
 struct BertOutput {
     torch::Tensor sequence; ///< [B, T, d] last hidden state
-    torch::Tensor pooled;   ///< [B, d] tanh pooler over [CLS]
+    torch::Tensor pooled;   ///< [B, d] tanh pooler over [CLS] (or the masked mean, see Pooling)
     torch::Tensor logits;   ///< [B, numLabels]; undefined without a head
 };
 
@@ -74,8 +74,10 @@ public:
     /// Runs layers [from, to) on hidden [B, T, d].
     torch::Tensor runLayers(torch::Tensor hidden, const torch::Tensor& bias, int64_t from,
                             int64_t to);
-    /// sequence [B, T, d] -> pooled [B, d]
-    torch::Tensor pool(const torch::Tensor& sequence);
+    /// sequence [B, T, d], mask [B, T] -> pooled [B, d]: tanh(W · [CLS]) or tanh(W · masked mean)
+    torch::Tensor pool(const torch::Tensor& sequence, const torch::Tensor& mask);
+    Pooling pooling() const { return pooling_; }
+    void setPooling(Pooling p) { pooling_ = p; }
     /// pooled [B, d] -> logits [B, numLabels]
     torch::Tensor classify(const torch::Tensor& pooled);
 
@@ -102,6 +104,7 @@ public:
 private:
     BertConfig config_;
     std::optional<AdapterConfig> adapterConfig_;
+    Pooling pooling_ = Pooling::Cls;
 };
 TORCH_MODULE(BertModel);
 

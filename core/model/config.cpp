@@ -170,4 +170,12 @@ AdapterConfig AdapterConfig::fromJson(const json& j, const std::string& origin) 
 
 json AdapterConfig::toJson() const { return {{"size", size}, {"init_std", initStd}}; }
 
+std::string toString(Pooling p) { return p == Pooling::Mean ? "mean" : "cls"; }
+
+Pooling parsePooling(const std::string& name) {
+    if (name == "cls") return Pooling::Cls;
+    if (name == "mean") return Pooling::Mean;
+    throw Error("unknown pooling '" + name + "' (cls | mean)");
+}
+
 } // namespace adapterlab::model

@@ -38,6 +38,13 @@ struct BertConfig {
     static BertConfig base(); ///< BERT-base: d=768, L=12, 12 heads, ffn 3072
 };
 
+/// What vector enters the pooler and classifier. MLM pre-training never trains [CLS], so a
+/// self-pre-trained backbone may transfer better through the mean of its token states.
+enum class Pooling { Cls, Mean };
+std::string toString(Pooling p);
+/// "cls" | "mean"; throws Error otherwise.
+Pooling parsePooling(const std::string& name);
+
 /// Houlsby adapter settings.
 struct AdapterConfig {
     int64_t size = 64;     ///< bottleneck m

@@ -47,6 +47,7 @@ json RunConfig::toJson() const {
             {"top_k", method.topK},
             {"adapter_size", adapter.size},
             {"init_std", adapter.initStd},
+            {"pooling", model::toString(pooling)},
             {"learning_rate", learningRate},
             {"epochs", epochs},
             {"batch_size", batchSize},
@@ -63,7 +64,7 @@ json RunConfig::toJson() const {
 RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected a JSON object");
     static const std::set<std::string> known = {
-        "task", "backbone", "method", "top_k", "adapter_size", "init_std", "learning_rate",
+        "task", "backbone", "method", "top_k", "adapter_size", "init_std", "pooling", "learning_rate",
         "epochs", "batch_size", "max_length", "warmup_fraction", "weight_decay", "clip_norm",
         "seed", "device", "threads", "skip_malformed"};
     for (const auto& [k, v] : j.items())
@@ -112,6 +113,15 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     integer("top_k", c.method.topK);
     integer("adapter_size", c.adapter.size);
     number("init_std", c.adapter.initStd);
+    std::string pooling;
+    text("pooling", pooling);
+    if (j.contains("pooling")) {
+        try {
+            c.pooling = model::parsePooling(pooling);
+        } catch (const Error& e) {
+            throw Error(origin + ": " + e.what());
+        }
+    }
     number("learning_rate", c.learningRate);
     integer("epochs", c.epochs);
     integer("batch_size", c.batchSize);

@@ -15,6 +15,7 @@ struct RunConfig {
     std::string backbone; ///< Hugging Face BERT folder
     MethodSpec method;
     model::AdapterConfig adapter;
+    model::Pooling pooling = model::Pooling::Cls; ///< classifier input: [CLS] or mean of tokens
     double learningRate = 3e-4;
     int epochs = 3;
     int batchSize = 32;
