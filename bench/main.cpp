@@ -1,15 +1,25 @@
 // adapterlab-bench: benchmarks that print tables (see bench/README.md).
 #include "bench_common.h"
 
+#include "util/allocator.h"
+
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <string>
+
 int main(int argc, char** argv) {
+    // Before any allocation the benchmarks time; what adapterlab and adapterlab-cli do too.
+    if (std::none_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--default-malloc"; }))
+        adapterlab::tuneAllocatorForTraining();
     CLI::App app{"AdapterLab benchmarks"};
     app.require_subcommand(1);
     std::string data = "../shared/data";
     int repeats = 5;
     app.add_option("--data", data, "shared data folder");
     app.add_option("--repeats", repeats, "timed repetitions (median reported)");
+    bool defaultMalloc = false;
+    app.add_flag("--default-malloc", defaultMalloc, "leave glibc's allocator untuned (as before the engine tuned it)");
     int rc = 0;
     app.add_subcommand("tokenizer", "WordPiece throughput on SST-2 train")->callback([&] {
         rc = adapterlab::bench::runTokenizerBench(data + "/vocab/bert-base-uncased-vocab.txt",

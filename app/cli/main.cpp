@@ -1,5 +1,6 @@
 // adapterlab-cli: the headless front end (see docs/cli.md). main() only wires sub-commands.
 #include "commands.h"
+#include "util/allocator.h"
 #include "util/error.h"
 
 #include <torch/version.h>
@@ -7,6 +8,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+    adapterlab::tuneAllocatorForTraining();
     CLI::App app{"AdapterLab: bottleneck adapters for BERT, headless"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("adapterlab-cli ") + ADAPTERLAB_VERSION +

@@ -1,4 +1,5 @@
 // adapterlab: the desktop workbench. main() only wires the application and the main window.
+#include "util/allocator.h"
 #include "main_window.h"
 
 #include <ATen/Parallel.h>
@@ -51,6 +52,7 @@ void describe(QCommandLineParser& cli, const QCommandLineOption& quitAfter) {
 } // namespace
 
 int main(int argc, char** argv) {
+    adapterlab::tuneAllocatorForTraining();
     QCommandLineParser cli;
     QCommandLineOption quitAfter("quit-after", "Quit MS milliseconds after the window is shown "
                                                "(smoke tests of an installation).", "MS");
