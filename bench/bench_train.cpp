@@ -48,20 +48,28 @@ struct Synthetic {
 };
 
 // Multiply-add = 2 FLOPs. Per token and layer, forward: Q, K, V and output projections 8d²,
-// attention scores and context 4Td, feed-forward 4·d·ffn, two adapters 8dm. Backward costs
-// twice the forward for trained weights (input and weight gradients), once for frozen linear
-// layers (input gradients only), twice for the weight-free attention products.
-double trainStepFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
-    const double tokens = double(B * T * s.layers);
-    const double linear = tokens * (8.0 * s.d * s.d + 4.0 * s.d * s.ffn);
-    const double attention = tokens * 4.0 * T * s.d;
-    const double adapter = adapters ? tokens * 8.0 * s.d * m : 0.0;
-    return adapters ? 2 * linear + 3 * attention + 3 * adapter : 3 * (linear + attention);
+// attention scores and context 4Td, feed-forward 4·d·ffn, two adapters 8dm. The last layer
+// computes only the [CLS] row (BertModel::logits): K and V for all T tokens (4d² each), the rest
+// once per example. Backward costs twice the forward for trained weights (input and weight
+// gradients), once for frozen linear layers (input gradients only), twice for the weight-free
+// attention products.
+struct StepFlops {
+    double linear = 0, attention = 0, adapter = 0;
+};
+StepFlops forwardParts(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+    const double d = double(s.d), ffn = double(s.ffn), t = double(T), b = double(B);
+    StepFlops f;
+    const double fullTokens = b * t * double(s.layers - 1);
+    f.linear =
+        fullTokens * (8 * d * d + 4 * d * ffn) + b * (t * 4 * d * d + 4 * d * d + 4 * d * ffn);
+    f.attention = (fullTokens + b) * 4 * t * d;
+    f.adapter = adapters ? (fullTokens + b) * 8 * d * double(m) : 0.0;
+    return f;
 }
 
-double forwardFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
-    const double tokens = double(B * T * s.layers);
-    return tokens * (8.0 * s.d * s.d + 4.0 * s.d * s.ffn + 4.0 * T * s.d + (adapters ? 8.0 * s.d * m : 0.0));
+double trainStepFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+    const StepFlops f = forwardParts(s, B, T, adapters, m);
+    return adapters ? 2 * f.linear + 3 * f.attention + 3 * f.adapter : 3 * (f.linear + f.attention);
 }
 
 // Peak resident memory (VmHWM, kB); writing 5 to clear_refs resets it (Linux >= 4.0).
@@ -131,8 +139,8 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
                 torch::NoGradGuard guard;
                 m->eval();
                 const data::Batch b = data::collate(data.train, std::vector<size_t>(32, 0), 0);
-                m->forward(b.ids, b.typeIds, b.mask);
-                const auto t = timeRepeats(repeats, [&] { m->forward(b.ids, b.typeIds, b.mask); });
+                m->logits(b.ids, b.typeIds, b.mask);
+                const auto t = timeRepeats(repeats, [&] { m->logits(b.ids, b.typeIds, b.mask); });
                 evalPerSecond = 32.0 / median(t);
             }
             std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB", sz.name,

@@ -8,6 +8,7 @@
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/nn/functional/loss.h>
 
 #include <QTemporaryDir>
 
@@ -91,6 +92,7 @@ private Q_SLOTS:
     void adaptersSwitchOffAtRunTime();
     void paddingIsMasked();
     void meanPoolingAveragesKeptTokens();
+    void clsOnlyLastLayerIsTheSameFunction();
     void truncatedNormalIsTruncated();
     void taskParametersRoundTrip();
     void taskParametersRefuseOtherModels();
@@ -148,6 +150,11 @@ void TestModel::referenceClassifierLogits() {
     const double d = maxDiff(out.logits, toTensor(ref["logits"], torch::kDouble));
     qInfo("tiny_bert_seqcls: max |diff| logits %.3g", d);
     QVERIFY2(d < kRefTolerance, qPrintable(QString::number(d)));
+    // The trainer's path ([CLS]-only last layer) against the same reference.
+    const double dl =
+        maxDiff(m->logits(ids, toTensor(ref["token_types"], torch::kLong), torch::ones_like(ids)),
+                toTensor(ref["logits"], torch::kDouble));
+    QVERIFY2(dl < kRefTolerance, qPrintable(QString::number(dl)));
     const auto argmax = out.logits.argmax(1);
     for (int i = 0; i < 3; ++i)
         QCOMPARE(m->config().labels[argmax[i].item<int64_t>()], ref["labels"][i].get<std::string>());
@@ -324,6 +331,49 @@ void TestModel::meanPoolingAveragesKeptTokens() {
     m->setPooling(Pooling::Cls); // and [CLS] pooling is a different function
     QVERIFY(maxDiff(a.pooled, m->forward(in.ids, in.types, in.mask).pooled) > 1e-3);
     QCOMPARE(toString(parsePooling("mean")), std::string("mean"));
+}
+
+void TestModel::clsOnlyLastLayerIsTheSameFunction() {
+    // logits() computes only the [CLS] row in the last layer; values and every parameter's
+    // gradient must match the whole forward (float64, eval mode: no dropout), for both poolings,
+    // with adapters and padding.
+    const auto cfg = smallConfig();
+    torch::manual_seed(5);
+    BertModel m(cfg, AdapterConfig{8, 0.1}, true);
+    m->to(torch::kDouble);
+    m->eval();
+    const auto in = randomInputs(cfg.vocabSize);
+    const auto labels = torch::tensor({0, 1, 1}, torch::kLong);
+    for (const Pooling p : {Pooling::Cls, Pooling::Mean}) {
+        m->setPooling(p);
+        const auto grads = [&](const torch::Tensor& logits) {
+            m->zero_grad();
+            torch::nn::functional::cross_entropy(logits, labels).backward();
+            std::vector<torch::Tensor> g;
+            for (const auto& t : m->parameters())
+                g.push_back(t.grad().defined() ? t.grad().clone() : torch::zeros_like(t));
+            return g;
+        };
+        const auto whole = m->forward(in.ids, in.types, in.mask).logits;
+        const auto fast = m->logits(in.ids, in.types, in.mask);
+        QCOMPARE(fast.sizes(), whole.sizes());
+        QVERIFY2(maxDiff(fast, whole) < 1e-12, qPrintable(QString::number(maxDiff(fast, whole))));
+        const auto gw = grads(whole), gf = grads(fast);
+        double worst = 0;
+        for (size_t i = 0; i < gw.size(); ++i)
+            worst = std::max(worst, maxDiff(gw[i], gf[i]));
+        QVERIFY2(worst < 1e-12, qPrintable(QString::number(worst)));
+        QVERIFY(gw.back().abs().max().item<double>() > 1e-6); // the gradients are not all zero
+    }
+    // One restricted layer returns the first rows of the whole layer.
+    torch::NoGradGuard guard;
+    const auto h = m->embed(in.ids, in.types);
+    const auto bias = BertModelImpl::maskBias(in.mask, h);
+    const auto all = m->layer(0)->forward(h, bias);
+    const auto two = m->layer(0)->forward(h, bias, 2);
+    QCOMPARE(two.size(1), int64_t(2));
+    QVERIFY(maxDiff(two, all.narrow(1, 0, 2)) < 1e-12);
+    QVERIFY_THROWS_EXCEPTION(std::exception, m->logitsFrom(h, bias, in.mask, cfg.numLayers));
 }
 
 void TestModel::truncatedNormalIsTruncated() {

@@ -12,8 +12,10 @@
 
 #include <QTemporaryDir>
 
+#include <chrono>
 #include <numeric>
 #include <random>
+#include <thread>
 
 #include <ATen/Parallel.h>
 
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void deterministicLossCurve();
     void learnsTheTask();
     void cancellationStopsBetweenBatches();
+    void reportingTimeIsMeasured();
     void runIsStoredAndReloads();
     void impossibleSettingsAreRefused();
     void resumesBitIdenticalFromEpochCheckpoint();
@@ -215,6 +218,30 @@ void TestTrain::cancellationStopsBetweenBatches() {
     QVERIFY(result.cancelled);
     QCOMPARE(result.steps, int64_t(3));
     QVERIFY(r.evals.empty());
+}
+
+void TestTrain::reportingTimeIsMeasured() {
+    // The trainer's clock around reports (the store-overhead benchmark reads it): an observer that
+    // takes 5 ms per step must show up as at least steps x 5 ms, and never more than the run.
+    Fixture f;
+    struct Slow : train::TrainObserver {
+        int steps = 0;
+        void onStep(const train::StepInfo&) override {
+            ++steps;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    } slow;
+    auto setup = Setup(f, f.config(train::Method::Adapter, 1));
+    setup.trainer->setCheckpointPath(f.path("ck.pt"));
+    const auto r = setup.trainer->train(&slow);
+    QCOMPARE(int64_t(slow.steps), r.steps);
+    QVERIFY2(r.observerSeconds >= 0.005 * double(r.steps),
+             qPrintable(QString::number(r.observerSeconds)));
+    QVERIFY(r.observerSeconds < r.trainSeconds);
+    QVERIFY(r.checkpointSeconds > 0);
+    QVERIFY(r.observerSeconds + r.checkpointSeconds < r.trainSeconds);
+    // Without an observer nothing is reported, so nothing is counted.
+    QCOMPARE(Setup(f, f.config(train::Method::Adapter, 1)).trainer->train().observerSeconds, 0.0);
 }
 
 void TestTrain::runIsStoredAndReloads() {

@@ -65,23 +65,35 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
     int done = 0;
     for (const auto& idx : batches) {
         const data::Batch b = data::collate(dev, idx, padId);
+        const auto mask = b.mask.to(device);
         m->setAllAdaptersEnabled(true);
-        // inputs[i] = input of layer i in the intact model; inputs[L] = its output.
+        // inputs[i] = input of layer i in the intact model, i < L.
         std::vector<torch::Tensor> inputs{m->embed(b.ids.to(device), b.typeIds.to(device))};
-        const auto bias = model::BertModelImpl::maskBias(b.mask.to(device), inputs[0]);
-        for (int i = 0; i < L; ++i) inputs.push_back(m->layer(i)->forward(inputs.back(), bias));
+        const auto bias = model::BertModelImpl::maskBias(mask, inputs[0]);
+        for (int i = 0; i + 1 < L; ++i)
+            inputs.push_back(m->layer(i)->forward(inputs.back(), bias));
+        // logitsFrom runs the rest; its last layer computes only what the pooling reads.
+        const auto head = [&](const torch::Tensor& h, int from) {
+            return toValues(m->logitsFrom(h, bias, mask, from), regression);
+        };
+        Collector::put(col.intact, idx, head(inputs[static_cast<size_t>(L - 1)], L - 1));
         work += L;
-        const auto head = [&](const torch::Tensor& seq) { return toValues(m->classify(m->pool(seq, b.mask.to(device))), regression); };
-        Collector::put(col.intact, idx, head(inputs[static_cast<size_t>(L)]));
         for (int i = 0; i < L; ++i) {
             torch::Tensor off = inputs[static_cast<size_t>(i)]; // layers below i are unchanged
             for (int j = i; j < L; ++j) {
+                // off enters layer j with span [i, j-1] ablated; extend it to [i, j].
                 m->setAdaptersEnabled(j, false);
-                off = m->layer(j)->forward(off, bias); // extends span [i, j-1] to [i, j]
-                m->setAdaptersEnabled(j, true);
-                const auto out = m->runLayers(off, bias, j + 1, L); // the rest, adapters on
+                std::vector<double> values;
+                if (j + 1 < L) {
+                    off = m->layer(j)->forward(off, bias);
+                    m->setAdaptersEnabled(j, true);
+                    values = head(off, j + 1); // the rest, adapters on
+                } else {
+                    values = head(off, j); // the span reaches the last layer
+                    m->setAdaptersEnabled(j, true);
+                }
                 work += 1 + (L - 1 - j);
-                Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, head(out));
+                Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, values);
             }
         }
         if (progress) progress(++done, static_cast<int>(batches.size()));
@@ -104,7 +116,8 @@ AblationResult ablateLayersNaive(model::BertModel& m, const data::EncodedSplit& 
     const auto batches = data::makeBatches(dev, kBatch, false, 0);
     const auto predict = [&](const std::vector<size_t>& idx) {
         const data::Batch b = data::collate(dev, idx, padId);
-        return toValues(m->forward(b.ids.to(device), b.typeIds.to(device), b.mask.to(device)).logits, regression);
+        return toValues(m->logits(b.ids.to(device), b.typeIds.to(device), b.mask.to(device)),
+                        regression);
     };
     for (const auto& idx : batches) {
         m->setAllAdaptersEnabled(true);

@@ -1,8 +1,9 @@
 #include "experiments/run_job.h"
 
 #include "data/batching.h"
-#include "experiments/ablation.h"
 #include "data/task_loader.h"
+#include "experiments/ablation.h"
+#include "experiments/store_recorder.h"
 #include "model/hf_import.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
@@ -13,7 +14,6 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
-#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -21,45 +21,6 @@ namespace adapterlab::experiments {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-// Buffers step rows and writes them in short transactions, so the store costs little time and a
-// reader sees progress within about a second.
-class StoreRecorder : public train::TrainObserver {
-public:
-    StoreRecorder(store::Store& store, int64_t runId, train::TrainObserver* next)
-        : store_(store), runId_(runId), next_(next) {}
-    ~StoreRecorder() override {
-        try {
-            flush();
-        } catch (...) {
-            // Destructors must not throw; the run's end is recorded separately.
-        }
-    }
-
-    void onStep(const train::StepInfo& s) override {
-        buffer_.push_back({s.step, s.epoch, s.loss, s.learningRate, s.examplesPerSecond});
-        if (buffer_.size() >= 64 || Clock::now() - lastFlush_ > std::chrono::seconds(1)) flush();
-        if (next_) next_->onStep(s);
-    }
-    void onEval(const train::EvalInfo& e) override {
-        flush();
-        store_.addEval(runId_, {"dev", e.epoch, e.step, json(e.metrics), e.score});
-        if (next_) next_->onEval(e);
-    }
-    void flush() {
-        store_.appendSteps(runId_, buffer_);
-        buffer_.clear();
-        lastFlush_ = Clock::now();
-    }
-
-private:
-    store::Store& store_;
-    int64_t runId_;
-    train::TrainObserver* next_;
-    std::vector<store::StepRow> buffer_;
-    Clock::time_point lastFlush_ = Clock::now();
-};
 
 // Backbone config with the task's label set and a head for it.
 model::BertConfig taskModelConfig(const std::string& configPath, const std::vector<std::string>& labels,

@@ -2,6 +2,7 @@
 
 #include <torch/nn/functional/activation.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -90,26 +91,29 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, const std::optional<AdapterCon
         initLinear(*l, c.initializerRange);
 }
 
-torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& maskBias) {
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& maskBias,
+                                     int64_t queryRows) {
     const int64_t B = x.size(0), T = x.size(1), d = x.size(2);
-    // [B, T, d] -> [B, H, T, dh]
-    const auto heads = [&](const torch::Tensor& t) {
-        return t.view({B, T, numHeads_, headDim_}).transpose(1, 2);
+    const int64_t R = queryRows > 0 ? std::min(queryRows, T) : T;
+    const auto xq = R == T ? x : x.narrow(1, 0, R); // [B, R, d]: the rows that attend
+    // [B, n, d] -> [B, H, n, dh]
+    const auto heads = [&](const torch::Tensor& t, int64_t n) {
+        return t.view({B, n, numHeads_, headDim_}).transpose(1, 2);
     };
-    const auto q = heads(query(x));
-    const auto k = heads(key(x));
-    const auto v = heads(value(x));
+    const auto q = heads(query(xq), R);
+    const auto k = heads(key(x), T);
+    const auto v = heads(value(x), T);
     auto scores = torch::matmul(q, k.transpose(-1, -2)).div_(std::sqrt(static_cast<double>(headDim_)));
-    scores = scores + maskBias;                                       // [B, H, T, T]
-    const auto probs = attentionDropout(torch::softmax(scores, -1)); // [B, H, T, T]
-    const auto context = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, d});
+    scores = scores + maskBias;                                      // [B, H, R, T]
+    const auto probs = attentionDropout(torch::softmax(scores, -1)); // [B, H, R, T]
+    const auto context = torch::matmul(probs, v).transpose(1, 2).reshape({B, R, d});
     auto h = hiddenDropout(attentionOut(context));
     if (hasAdapters() && adaptersEnabled_) h = attentionAdapter(h);
-    const auto a = attentionNorm(h + x);
+    const auto a = attentionNorm(h + xq);
 
     auto f = hiddenDropout(output(torch::gelu(intermediate(a))));
     if (hasAdapters() && adaptersEnabled_) f = outputAdapter(f);
-    return outputNorm(f + a);
+    return outputNorm(f + a); // [B, R, d]
 }
 
 BertModelImpl::BertModelImpl(const BertConfig& c, const std::optional<AdapterConfig>& adapter,
@@ -170,6 +174,26 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor
                                        int64_t from, int64_t to) {
     for (int64_t i = from; i < to; ++i) hidden = layers[static_cast<size_t>(i)]->forward(hidden, bias);
     return hidden;
+}
+
+torch::Tensor BertModelImpl::logits(const torch::Tensor& ids, const torch::Tensor& typeIds,
+                                    const torch::Tensor& mask) {
+    TORCH_CHECK(hasHead(), "logits need a classifier head");
+    TORCH_CHECK(ids.dim() == 2, "input ids must be [batch, time]");
+    TORCH_CHECK(ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1),
+                " tokens exceeds the model's ", config_.maxPositions, " positions");
+    const auto hidden = embed(ids, typeIds);
+    return logitsFrom(hidden, maskBias(mask, hidden), mask, 0);
+}
+
+torch::Tensor BertModelImpl::logitsFrom(torch::Tensor hidden, const torch::Tensor& bias,
+                                        const torch::Tensor& mask, int64_t from) {
+    const int64_t L = numLayers();
+    TORCH_CHECK(from >= 0 && from < L, "logitsFrom: layer ", from, " is outside [0, ", L, ")");
+    hidden = runLayers(std::move(hidden), bias, from, L - 1);
+    // Mean pooling reads every position, [CLS] pooling only position 0.
+    hidden = layers.back()->forward(hidden, bias, pooling_ == Pooling::Cls ? 1 : 0);
+    return classify(pool(hidden, mask));
 }
 
 torch::Tensor BertModelImpl::pool(const torch::Tensor& sequence, const torch::Tensor& mask) {

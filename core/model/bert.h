@@ -31,8 +31,12 @@ TORCH_MODULE(Adapter);
 class BertLayerImpl : public torch::nn::Module {
 public:
     BertLayerImpl(const BertConfig& config, const std::optional<AdapterConfig>& adapter);
-    /// x: [B, T, d], maskBias: [B, 1, 1, T] (0 keeps, very negative masks) -> [B, T, d]
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& maskBias);
+    /// x: [B, T, d], maskBias: [B, 1, 1, T] (0 keeps, very negative masks) -> [B, T, d].
+    /// With queryRows = R > 0 only the first R positions attend and go through the feed-forward
+    /// block (keys and values still come from all T): -> [B, R, d], equal to the first R rows of
+    /// the full output, since everything after attention works row by row.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& maskBias,
+                          int64_t queryRows = 0);
 
     bool hasAdapters() const { return !attentionAdapter.is_empty(); }
     bool adaptersEnabled() const { return adaptersEnabled_; }
@@ -71,6 +75,15 @@ public:
     torch::Tensor embed(const torch::Tensor& ids, const torch::Tensor& typeIds);
     /// mask: [B, T] of 0/1 -> additive bias [B, 1, 1, T] in the dtype of `like`
     static torch::Tensor maskBias(const torch::Tensor& mask, const torch::Tensor& like);
+    /// The classifier's logits [B, numLabels] for ids, typeIds, mask [B, T]; the same function as
+    /// forward(...).logits, but with [CLS] pooling the last layer computes only position 0 (its
+    /// other outputs never reach the head): about 1/L less work in training and evaluation.
+    torch::Tensor logits(const torch::Tensor& ids, const torch::Tensor& typeIds,
+                         const torch::Tensor& mask);
+    /// hidden [B, T, d] entering layer `from`, bias [B, 1, 1, T], mask [B, T] -> logits [B, C]:
+    /// layers [from, L), the last one restricted as in logits(), then pooler and classifier.
+    torch::Tensor logitsFrom(torch::Tensor hidden, const torch::Tensor& bias,
+                             const torch::Tensor& mask, int64_t from);
     /// Runs layers [from, to) on hidden [B, T, d].
     torch::Tensor runLayers(torch::Tensor hidden, const torch::Tensor& bias, int64_t from,
                             int64_t to);

@@ -30,8 +30,9 @@ std::vector<Prediction> Predictor::predict(const std::vector<TextExample>& examp
         }
         const data::Batch b = data::collate(enc, tokenizer_.vocab().padId());
         const auto logits =
-            model_->forward(b.ids.to(device), b.typeIds.to(device), b.mask.to(device))
-                .logits.to(torch::kCPU, torch::kFloat).contiguous(); // [B, C]
+            model_->logits(b.ids.to(device), b.typeIds.to(device), b.mask.to(device))
+                .to(torch::kCPU, torch::kFloat)
+                .contiguous(); // [B, C]
         const auto probs = torch::softmax(logits, -1).contiguous();
         for (int64_t i = 0; i < logits.size(0); ++i) {
             Prediction p;

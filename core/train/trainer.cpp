@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 bool noDecay(const std::string& name) {
     return model::groupOf(name) == model::ParamGroup::LayerNorm ||
-           name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+           (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
 }
 
 // Positive class for F1: the label named "1" when there is one, else the second label.
@@ -182,8 +182,9 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
             for (auto& g : optimizer.param_groups())
                 static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
             const data::Batch b = data::collate(train_, idx, padId_);
-            const auto out = model_->forward(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_));
-            auto l = loss(out.logits, idx);
+            const auto logits =
+                model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_));
+            auto l = loss(logits, idx);
             optimizer.zero_grad();
             l.backward();
             torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
@@ -191,6 +192,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
             ++step;
             examplesSeen += idx.size();
             if (observer) {
+                const auto reportStart = Clock::now();
                 const double seconds = elapsed();
                 StepInfo s;
                 s.step = step;
@@ -202,6 +204,8 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 const auto stepsNow = static_cast<double>(step - (firstEpoch - 1) * static_cast<int64_t>(batchesPerEpoch));
                 s.etaSeconds = seconds / stepsNow * static_cast<double>(total - step);
                 observer->onStep(s);
+                result.observerSeconds +=
+                    std::chrono::duration<double>(Clock::now() - reportStart).count();
             }
         }
         if (result.cancelled) break;
@@ -219,8 +223,18 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
             result.taskParameters = encodeTaskParameters(
                 model_, config_.method, {{"epoch", std::to_string(epoch)}, {"task", task_.name}});
         }
-        if (observer) observer->onEval(e);
-        if (!checkpointPath_.empty()) saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
+        if (observer) {
+            const auto reportStart = Clock::now();
+            observer->onEval(e);
+            result.observerSeconds +=
+                std::chrono::duration<double>(Clock::now() - reportStart).count();
+        }
+        if (!checkpointPath_.empty()) {
+            const auto saveStart = Clock::now();
+            saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
+            result.checkpointSeconds +=
+                std::chrono::duration<double>(Clock::now() - saveStart).count();
+        }
     }
     result.steps = step;
     result.trainSeconds = secondsBefore + elapsed();
@@ -330,8 +344,9 @@ std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {
     std::vector<double> values(split.size());
     for (const auto& idx : data::makeBatches(split, 64, false, 0)) {
         const data::Batch b = data::collate(split, idx, padId_);
-        const auto logits = model_->forward(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_))
-                                .logits.to(torch::kCPU, torch::kFloat);
+        const auto logits =
+            model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_))
+                .to(torch::kCPU, torch::kFloat);
         const auto v = task_.regression ? logits.squeeze(1) : logits.argmax(1).to(torch::kFloat);
         const auto acc = v.contiguous();
         const float* p = acc.data_ptr<float>();

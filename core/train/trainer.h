@@ -27,6 +27,10 @@ struct TrainResult {
     bool cancelled = false;
     std::vector<char> taskParameters; ///< safetensors bytes of the best epoch's trainable weights
     double trainSeconds = 0;
+    /// Time spent reporting in this session: building the step report and in
+    /// the observer's callbacks (store writes, progress display).
+    double observerSeconds = 0;
+    double checkpointSeconds = 0; ///< time spent writing epoch checkpoints in this session
 };
 
 /// Metrics of predictions (class ids or regression values) against a split's gold labels.
