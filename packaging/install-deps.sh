@@ -6,7 +6,7 @@ set -euo pipefail
 # wordnet-base, fortunes: the text of the built-in tasks (builtin:wordnet-pos, ...).
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev
+  libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev zlib1g-dev
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth
   file desktop-file-utils appstream man-db

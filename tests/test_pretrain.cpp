@@ -17,6 +17,10 @@
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/normalization.h>
 
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+
 #include <fstream>
 #include <random>
 
@@ -45,6 +49,31 @@ std::string writeCorpus(const QTemporaryDir& dir) {
     return path;
 }
 
+// A number in dictd's base64 digits (most significant first).
+std::string dictdNumber(int64_t v) {
+    static const std::string a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    do {
+        out.insert(out.begin(), a[static_cast<size_t>(v % 64)]);
+        v /= 64;
+    } while (v > 0);
+    return out;
+}
+
+// NAME.index for entries of `text` (each entry ends with a blank line); the first entry is
+// listed under two headwords, as dictd databases do for variants.
+void writeDictd(const std::string& stem, const std::vector<std::string>& entries, std::string& text) {
+    std::ofstream index(stem + ".index");
+    index << "00databaseinfo\t" << dictdNumber(0) << "\t" << dictdNumber(0) << "\n";
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto off = static_cast<int64_t>(text.size());
+        text += entries[i] + "\n";
+        const std::string where = dictdNumber(off) + "\t" + dictdNumber(static_cast<int64_t>(entries[i].size()));
+        index << "word" << i << "\t" << where << "\n";
+        if (i == 0) index << "variant\t" << where << "\n";
+    }
+}
+
 } // namespace
 
 class TestPretrain : public QObject {
@@ -53,6 +82,7 @@ private Q_SLOTS:
     void initTestCase() { at::set_num_threads(2); }
     void sentenceSplitting();
     void corpusBuilder();
+    void dictionarySources();
     void vocabularyTraining();
     void maskingStatistics();
     void pretrainingLowersLossResumesAndLoads();
@@ -86,6 +116,73 @@ void TestPretrain::corpusBuilder() {
     QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("missing") != std::string::npos);
     o.paths = {};
     QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("corpus is empty") != std::string::npos);
+}
+
+void TestPretrain::dictionarySources() {
+    // A Debian root with dict-gcide (dictzip-compressed) and dict-devil (plain .dict) databases.
+    QTemporaryDir dir;
+    const std::string root = dir.path().toStdString();
+    QVERIFY(QDir(dir.path()).mkpath("dictd"));
+    std::string gcide;
+    writeDictd(root + "/dictd/gcide",
+               {"Abdication \\Ab`di*ca\"tion\\, n. [L. abdicatio: cf. F.\n   abdication.]\n"
+                "   The act of abdicating; the renunciation of a high office,\n   dignity, or trust, by its "
+                "holder; as, abdication of the\n   throne.\n   [1913 Webster]\n\n"
+                "   2. A {renouncing} of the crown by the king. --Bailey.\n   [1913 Webster]\n",
+                "Abdicator \\Ab\"di*ca`tor\\, n.\n   One who abdicates the throne of a land.\n   [1913 Webster]\n"},
+               gcide);
+    {
+        std::ofstream(root + "/dictd/gcide.dict", std::ios::binary) << gcide;
+        QProcess gzip;
+        gzip.start("gzip", {QString::fromStdString(root + "/dictd/gcide.dict")});
+        QVERIFY(gzip.waitForFinished() && gzip.exitCode() == 0);
+        QVERIFY(QFile::rename(QString::fromStdString(root + "/dictd/gcide.dict.gz"),
+                              QString::fromStdString(root + "/dictd/gcide.dict.dz")));
+    }
+    std::string devil;
+    writeDictd(root + "/dictd/devil",
+               {"ABNORMAL, adj.  Not conforming to standard.  In matters of thought and\nconduct, to be "
+                "independent is to be abnormal -- so they say.\n",
+                "ABRACADABRA.\n\n    By Abracadabra we signify\n        An infinite number of things.\n",
+                // The part of speech ends the first line (this once looped forever).
+                "ACCORD, n.\nHarmony of the heart and of the hand.\n"},
+               devil);
+    std::ofstream(root + "/dictd/devil.dict", std::ios::binary) << devil;
+
+    pretrain::CorpusOptions o;
+    o.root = root;
+    const std::string out = dir.filePath("built.txt").toStdString();
+    const auto r = pretrain::buildCorpus(o, out);
+    QCOMPARE(r.sources.size(), size_t(2));
+    QCOMPARE(r.sources[0].name, std::string("gcide (dict-gcide)"));
+    QCOMPARE(r.sources[0].documents, int64_t(2)); // the variant headword adds no document
+    QCOMPARE(r.sources[1].documents, int64_t(3));
+    std::vector<std::string> lines;
+    std::ifstream in(out);
+    for (std::string l; std::getline(in, l);)
+        if (!l.empty()) lines.push_back(l);
+    QCOMPARE(lines, (std::vector<std::string>{
+                        "The act of abdicating; the renunciation of a high office, dignity, or trust, by its "
+                        "holder; as, abdication of the throne.",
+                        "A renouncing of the crown by the king.", "One who abdicates the throne of a land.",
+                        "Not conforming to standard.",
+                        "In matters of thought and conduct, to be independent is to be abnormal -- so they say.",
+                        "By Abracadabra we signify An infinite number of things.",
+                        "Harmony of the heart and of the hand."}));
+
+    // A damaged index names its file and line; a damaged text names its file.
+    std::ofstream(root + "/dictd/devil.index", std::ios::app) << "broken line without tabs\n";
+    const std::string bad = testutil::errorOf([&] { pretrain::buildCorpus(o, out); });
+    QVERIFY2(bad.find("devil.index:6") != std::string::npos, bad.c_str());
+    std::ofstream(root + "/dictd/devil.index") << "w\tA\t////\n";
+    QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("inside the") != std::string::npos);
+    std::ofstream(root + "/dictd/gcide.dict.dz", std::ios::binary) << "not gzip at all";
+    const std::string notGzip = testutil::errorOf([&] { pretrain::buildCorpus(o, out); });
+    QVERIFY2(notGzip.find("gcide.dict.dz") != std::string::npos && notGzip.find("gzip") != std::string::npos,
+             notGzip.c_str());
+    // The corpus built before is untouched, and no partial file is left.
+    QCOMPARE(int64_t(QFileInfo(QString::fromStdString(out)).size()) > 0, true);
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(out + ".tmp")));
 }
 
 void TestPretrain::vocabularyTraining() {

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <zlib.h>
+
 namespace adapterlab::pretrain {
 namespace fs = std::filesystem;
 namespace {
@@ -42,9 +44,7 @@ int64_t wordCount(const std::string& s) {
 class Writer {
 public:
     Writer(std::ofstream& out, CorpusReport& report) : out_(out), report_(report) {}
-    void begin(const std::string& source) {
-        report_.sources.push_back({source});
-    }
+    void begin(const std::string& source) { report_.sources.push_back({source}); }
     // One document: its paragraphs' sentences, deduplicated across the whole corpus.
     void document(const std::vector<std::string>& paragraphs) {
         std::vector<std::string> kept;
@@ -134,13 +134,202 @@ void addTextFile(const fs::path& file, Writer& w, bool percentSeparated) {
         if (percentSeparated && line == "%") {
             endDocument();
         } else if (blank) {
-            if (percentSeparated) endParagraph();
-            else endDocument(); // plain text: a blank line ends a paragraph-document
+            if (percentSeparated)
+                endParagraph();
+            else
+                endDocument(); // plain text: a blank line ends a paragraph-document
         } else {
             paragraph += line + ' ';
         }
     }
     endDocument();
+}
+
+// dictd numbers: base64 digits, most significant first ("A" = 0 ... "/" = 63).
+int64_t dictdNumber(const std::string& digits) {
+    static const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (digits.empty() || digits.size() > 10) return -1;
+    int64_t v = 0;
+    for (char c : digits) {
+        const size_t d = alphabet.find(c);
+        if (d == std::string::npos) return -1;
+        v = v * 64 + static_cast<int64_t>(d);
+    }
+    return v;
+}
+
+// The whole text of NAME.dict.dz (gzip; dictzip is gzip with random-access hints) or NAME.dict.
+std::string readDictText(const fs::path& stem) {
+    const fs::path plain = stem.string() + ".dict", packed = stem.string() + ".dict.dz";
+    if (fs::exists(plain)) {
+        std::ifstream in(plain, std::ios::binary);
+        if (!in) throw Error("cannot read '" + plain.string() + "'");
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+    gzFile f = gzopen(packed.string().c_str(), "rb");
+    if (!f) throw Error("cannot read '" + packed.string() + "'");
+    std::string text;
+    char buf[1 << 16];
+    int n = 0;
+    while ((n = gzread(f, buf, sizeof buf)) > 0)
+        text.append(buf, static_cast<size_t>(n));
+    int code = Z_OK;
+    const std::string why = n < 0 ? gzerror(f, &code) : "";
+    const bool raw = gzdirect(f) != 0; // zlib passes non-gzip input through unchanged
+    gzclose(f);
+    if (n < 0 || raw)
+        throw Error("'" + packed.string() + "' is not a readable gzip file" +
+                    (why.empty() ? "" : " (" + why + ")"));
+    return text;
+}
+
+// Removes [bracketed] spans (etymology, sources such as "[1913 Webster]", usage labels), even
+// across lines, \pronunciation\ spans and the braces of {cross references} (keeping the words),
+// and "--Author." citations to the end of their line (a spaced " -- " dash stays).
+std::string cleanDictEntry(const std::string& e) {
+    std::string out;
+    int depth = 0;
+    bool pron = false;
+    for (size_t i = 0; i < e.size(); ++i) {
+        const char c = e[i];
+        if (c == '[')
+            ++depth;
+        else if (c == ']' && depth > 0)
+            --depth;
+        else if (depth > 0)
+            continue;
+        else if (c == '\\')
+            pron = !pron;
+        else if (pron || c == '{' || c == '}')
+            continue;
+        else if (c == '-' && i + 2 < e.size() && e[i + 1] == '-' &&
+                 std::isupper(static_cast<unsigned char>(e[i + 2]))) {
+            while (i < e.size() && e[i] != '\n')
+                ++i;
+            out += '\n';
+        } else
+            out += c;
+    }
+    return out;
+}
+
+// A dictd database (dict-gcide, dict-devil): NAME.index lines "headword TAB offset TAB length"
+// point into the text; each entry is a document. GCIDE puts headword, pronunciation and part of
+// speech on the entry's first line (dropped); the Devil's Dictionary starts the definition on
+// it after "HEADWORD, pos." (that prefix is dropped).
+void addDictd(const fs::path& stem, bool definitionOnFirstLine, Writer& w) {
+    const fs::path indexPath = stem.string() + ".index";
+    std::ifstream index(indexPath);
+    if (!index) throw Error("cannot read '" + indexPath.string() + "'");
+    const std::string text = readDictText(stem);
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    std::string line;
+    for (int64_t lineNo = 1; std::getline(index, line); ++lineNo) {
+        const size_t t1 = line.find('\t'),
+                     t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
+        if (t2 == std::string::npos)
+            throw Error(indexPath.string() + ":" + std::to_string(lineNo) +
+                        ": not 'headword TAB offset TAB length'");
+        if (line.rfind("00database", 0) == 0 || line.rfind("00-database", 0) == 0)
+            continue; // metadata
+        const int64_t off = dictdNumber(line.substr(t1 + 1, t2 - t1 - 1));
+        const int64_t len = dictdNumber(line.substr(t2 + 1));
+        if (off < 0 || len < 0 || off + len > static_cast<int64_t>(text.size()))
+            throw Error(indexPath.string() + ":" + std::to_string(lineNo) +
+                        ": offset or length is not a dictd number "
+                        "inside the " +
+                        std::to_string(text.size()) + "-byte text");
+        spans.emplace_back(off, len);
+    }
+    // Several headwords can share one entry.
+    std::sort(spans.begin(), spans.end());
+    spans.erase(std::unique(spans.begin(), spans.end()), spans.end());
+    for (const auto& [off, len] : spans) {
+        std::string entry =
+            cleanDictEntry(text.substr(static_cast<size_t>(off), static_cast<size_t>(len)));
+        const size_t eol = entry.find('\n');
+        if (!definitionOnFirstLine) {
+            entry = eol == std::string::npos ? "" : entry.substr(eol + 1);
+        } else {
+            // "ABNORMAL, adj.  Not conforming ..." -> "Not conforming ..."
+            const size_t comma = entry.find(',');
+            if (comma != std::string::npos && comma < eol) {
+                size_t i = comma + 1;
+                // Skip part-of-speech abbreviations such as "n.", "adj.", "v.t." on the first line;
+                // each word taken ends after `start`, so the loop always advances.
+                for (;;) {
+                    const size_t start = entry.find_first_not_of(' ', i);
+                    if (start == std::string::npos || start >= eol) break;
+                    const size_t end = std::min(entry.find(' ', start), eol);
+                    if (end - start > 6 || entry[end - 1] != '.') break;
+                    i = end;
+                }
+                entry = entry.substr(i);
+            }
+        }
+        // Blank lines separate the entry's paragraphs (senses, quotations).
+        std::vector<std::string> paragraphs;
+        std::istringstream in(entry);
+        std::string cur;
+        for (std::string l; std::getline(in, l);) {
+            if (l.find_first_not_of(" \t\r") == std::string::npos) {
+                if (!cur.empty()) paragraphs.push_back(collapse(cur));
+                cur.clear();
+            } else {
+                cur += l + ' ';
+            }
+        }
+        if (!cur.empty()) paragraphs.push_back(collapse(cur));
+        w.document(paragraphs);
+    }
+}
+
+// The user's paths, then the Debian text that is installed.
+void addSources(const CorpusOptions& options, Writer& w) {
+    for (const auto& path : options.paths) {
+        w.begin(path);
+        if (fs::is_directory(path)) {
+            std::vector<fs::path> files;
+            for (const auto& e : fs::recursive_directory_iterator(path))
+                if (e.is_regular_file() &&
+                    (e.path().extension() == ".txt" || e.path().extension() == ".md"))
+                    files.push_back(e.path());
+            std::sort(files.begin(), files.end());
+            for (const auto& f : files)
+                addTextFile(f, w, false);
+        } else if (fs::is_regular_file(path)) {
+            addTextFile(path, w, false);
+        } else {
+            throw Error("corpus source '" + path + "' is neither a file nor a folder");
+        }
+    }
+    if (options.debianText) {
+        const fs::path wordnet = fs::path(options.root) / "wordnet";
+        if (fs::exists(wordnet / "data.noun")) {
+            w.begin("wordnet (wordnet-base)");
+            addWordNet(wordnet, w);
+        }
+        const fs::path fortunes = fs::path(options.root) / "games/fortunes";
+        if (fs::is_directory(fortunes)) {
+            w.begin("fortunes (fortunes, fortunes-min)");
+            std::vector<fs::path> files;
+            for (const auto& e : fs::directory_iterator(fortunes))
+                if (e.is_regular_file() && !e.path().has_extension()) files.push_back(e.path());
+            std::sort(files.begin(), files.end());
+            for (const auto& f : files)
+                addTextFile(f, w, true);
+        }
+        const fs::path dictd = fs::path(options.root) / "dictd";
+        if (fs::exists(dictd / "gcide.index")) {
+            w.begin("gcide (dict-gcide)");
+            addDictd(dictd / "gcide", false, w);
+        }
+        if (fs::exists(dictd / "devil.index")) {
+            w.begin("devil (dict-devil)");
+            addDictd(dictd / "devil", true, w);
+        }
+    }
 }
 
 } // namespace
@@ -168,36 +357,12 @@ CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFil
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write the corpus '" + outFile + "'");
     Writer w(out, report);
-    for (const auto& path : options.paths) {
-        w.begin(path);
-        if (fs::is_directory(path)) {
-            std::vector<fs::path> files;
-            for (const auto& e : fs::recursive_directory_iterator(path))
-                if (e.is_regular_file() && (e.path().extension() == ".txt" || e.path().extension() == ".md"))
-                    files.push_back(e.path());
-            std::sort(files.begin(), files.end());
-            for (const auto& f : files) addTextFile(f, w, false);
-        } else if (fs::is_regular_file(path)) {
-            addTextFile(path, w, false);
-        } else {
-            throw Error("corpus source '" + path + "' is neither a file nor a folder");
-        }
-    }
-    if (options.debianText) {
-        const fs::path wordnet = fs::path(options.root) / "wordnet";
-        if (fs::exists(wordnet / "data.noun")) {
-            w.begin("wordnet (wordnet-base)");
-            addWordNet(wordnet, w);
-        }
-        const fs::path fortunes = fs::path(options.root) / "games/fortunes";
-        if (fs::is_directory(fortunes)) {
-            w.begin("fortunes (fortunes, fortunes-min)");
-            std::vector<fs::path> files;
-            for (const auto& e : fs::directory_iterator(fortunes))
-                if (e.is_regular_file() && !e.path().has_extension()) files.push_back(e.path());
-            std::sort(files.begin(), files.end());
-            for (const auto& f : files) addTextFile(f, w, true);
-        }
+    try {
+        addSources(options, w);
+    } catch (...) {
+        out.close();
+        fs::remove(tmp); // no half-written corpus
+        throw;
     }
     out.close();
     for (const auto& s : report.sources) {
@@ -207,9 +372,10 @@ CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFil
     }
     if (!out || report.sentences == 0) {
         fs::remove(tmp);
-        throw Error(report.sentences == 0 ? "the corpus is empty: name text files or folders, or install "
-                                            "wordnet-base and fortunes"
-                                          : "cannot write the corpus '" + outFile + "'");
+        throw Error(report.sentences == 0
+                        ? "the corpus is empty: name text files or folders, or install "
+                          "wordnet-base and fortunes"
+                        : "cannot write the corpus '" + outFile + "'");
     }
     fs::rename(tmp, outFile);
     return report;
