@@ -115,7 +115,7 @@ void addPretrain(CLI::App& app) {
     cmd->add_option("--out", o->outDir, "output folder (also holds corpus, vocabulary and the resumable state)")->required();
     cmd->add_option("--corpus", o->corpus.paths, "text files or folders (*.txt, *.md) to add to the corpus");
     cmd->add_flag("--no-debian-text", *noDebian, "leave out the Debian text (WordNet, fortunes)");
-    cmd->add_option("--preset", o->preset, "mini (~30 min on 2 cores) | small (~1.5 h on 2 cores) | gpu")
+    cmd->add_option("--preset", o->preset, "mini (~30 min on 2 cores) | small (~70 min on 2 cores) | gpu")
         ->check(CLI::IsMember(pretrain::pretrainPresetNames()));
     cmd->add_option("--max-steps", o->maxSteps, "optimizer steps (default: the preset's)")->check(CLI::PositiveNumber);
     cmd->add_option("--embedding-init", o->embeddingInit,

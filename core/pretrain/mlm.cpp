@@ -98,9 +98,9 @@ PretrainPreset pretrainPreset(const std::string& name) {
         p.batchSize = 64;
         p.steps = 5000;
         p.learningRate = 1e-3;
-        p.cost =
-            "about 1.5 hours on 2 CPU cores (20M tokens), minutes on a GPU; its transfer is being "
-            "measured";
+        p.cost = "about 70 minutes on 2 CPU cores (20.5M tokens), minutes on a GPU; measured on SST-2: "
+                 "77.8% after full fine-tuning, 71.0% with adapters: no better than mini, since the "
+                 "corpus, not compute, limits it (add your own text)";
     } else if (name == "gpu") {
         m.hiddenSize = 512;
         m.numLayers = 8;

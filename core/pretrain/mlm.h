@@ -26,8 +26,8 @@ struct PretrainPreset {
     std::string cost; ///< what it costs and gives, for the GUI and --help
 };
 
-/// "mini" (about 30 minutes on 2 CPU cores), "small" (the same model, 3x the tokens: about 1.5
-/// hours), "gpu" (a GPU's size).
+/// "mini" (about 30 minutes on 2 CPU cores), "small" (the same model, 3x the tokens: about 70
+/// minutes), "gpu" (a GPU's size).
 PretrainPreset pretrainPreset(const std::string& name);
 const std::vector<std::string>& pretrainPresetNames();
 
