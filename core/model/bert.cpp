@@ -176,12 +176,16 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor
     return hidden;
 }
 
-torch::Tensor BertModelImpl::logits(const torch::Tensor& ids, const torch::Tensor& typeIds,
-                                    const torch::Tensor& mask) {
-    TORCH_CHECK(hasHead(), "logits need a classifier head");
+void BertModelImpl::checkIds(const torch::Tensor& ids) const {
     TORCH_CHECK(ids.dim() == 2, "input ids must be [batch, time]");
     TORCH_CHECK(ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1),
                 " tokens exceeds the model's ", config_.maxPositions, " positions");
+}
+
+torch::Tensor BertModelImpl::logits(const torch::Tensor& ids, const torch::Tensor& typeIds,
+                                    const torch::Tensor& mask) {
+    TORCH_CHECK(hasHead(), "logits need a classifier head");
+    checkIds(ids);
     const auto hidden = embed(ids, typeIds);
     return logitsFrom(hidden, maskBias(mask, hidden), mask, 0);
 }
@@ -209,9 +213,7 @@ torch::Tensor BertModelImpl::classify(const torch::Tensor& pooled) {
 
 BertOutput BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& typeIds,
                                   const torch::Tensor& mask) {
-    TORCH_CHECK(ids.dim() == 2, "input ids must be [batch, time]");
-    TORCH_CHECK(ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1),
-                " tokens exceeds the model's ", config_.maxPositions, " positions");
+    checkIds(ids);
     BertOutput out;
     auto hidden = embed(ids, typeIds);
     out.sequence = runLayers(hidden, maskBias(mask, hidden), 0, numLayers());

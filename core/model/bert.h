@@ -115,6 +115,8 @@ public:
     torch::nn::Linear poolerDense{nullptr}, classifier{nullptr};
 
 private:
+    void checkIds(const torch::Tensor& ids) const; ///< [B, T] within the position table
+
     BertConfig config_;
     std::optional<AdapterConfig> adapterConfig_;
     Pooling pooling_ = Pooling::Cls;

@@ -23,6 +23,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
 bool noDecay(const std::string& name) {
     return model::groupOf(name) == model::ParamGroup::LayerNorm ||
            (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
@@ -165,7 +167,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         resume_.reset();
     }
     const auto start = Clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+    const auto elapsed = [&] { return secondsSince(start); };
     size_t examplesSeen = 0;
     for (int epoch = firstEpoch; epoch <= config_.epochs && !result.cancelled; ++epoch) {
         // Dropout masks from a seed per epoch, so a resumed run draws what an unbroken one would.
@@ -204,8 +206,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 const auto stepsNow = static_cast<double>(step - (firstEpoch - 1) * static_cast<int64_t>(batchesPerEpoch));
                 s.etaSeconds = seconds / stepsNow * static_cast<double>(total - step);
                 observer->onStep(s);
-                result.observerSeconds +=
-                    std::chrono::duration<double>(Clock::now() - reportStart).count();
+                result.observerSeconds += secondsSince(reportStart);
             }
         }
         if (result.cancelled) break;
@@ -226,14 +227,12 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         if (observer) {
             const auto reportStart = Clock::now();
             observer->onEval(e);
-            result.observerSeconds +=
-                std::chrono::duration<double>(Clock::now() - reportStart).count();
+            result.observerSeconds += secondsSince(reportStart);
         }
         if (!checkpointPath_.empty()) {
             const auto saveStart = Clock::now();
             saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
-            result.checkpointSeconds +=
-                std::chrono::duration<double>(Clock::now() - saveStart).count();
+            result.checkpointSeconds += secondsSince(saveStart);
         }
     }
     result.steps = step;
