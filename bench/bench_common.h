@@ -1,5 +1,8 @@
 #pragma once
-// Timing helpers shared by the benchmarks: wall-clock repeats and their median.
+// Timing helpers and model sizes shared by the benchmarks.
+#include "model/config.h"
+#include "util/error.h"
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -16,6 +19,22 @@ std::vector<double> timeRepeats(int repeats, F&& f) {
         seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     return seconds;
+}
+
+/// The benchmarks' model sizes: "small" (the offline presets' shape: d 256, 4 layers, 4 heads,
+/// ffn 1024) and "base" (BERT-base); BERT's 30,522-token vocabulary unless given.
+inline model::BertConfig benchModel(const std::string& size, int64_t vocabSize = 30522) {
+    model::BertConfig c = model::BertConfig::base();
+    if (size == "small") {
+        c.hiddenSize = 256;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.intermediateSize = 1024;
+    } else if (size != "base") {
+        throw Error("unknown benchmark size '" + size + "' (small, base)");
+    }
+    c.vocabSize = vocabSize;
+    return c;
 }
 
 inline double median(std::vector<double> v) {

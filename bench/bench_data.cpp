@@ -21,16 +21,6 @@ namespace adapterlab::bench {
 namespace fs = std::filesystem;
 namespace {
 
-model::BertConfig smallModel(const text::Vocab& vocab) {
-    model::BertConfig c;
-    c.vocabSize = static_cast<int64_t>(vocab.size());
-    c.hiddenSize = 256;
-    c.numLayers = 4;
-    c.numHeads = 4;
-    c.intermediateSize = 1024;
-    return c;
-}
-
 // The first `limit` training sentences of SST-2 (the file's order is already random).
 data::TaskData sst2Subset(const std::string& dataDir, size_t limit) {
     data::TaskData task = data::loadGlueTask("SST-2", dataDir + "/glue/SST-2");
@@ -82,7 +72,7 @@ int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats) {
         e.tokenTypeIds.resize(128, 0);
         e.attentionMask.resize(128, 0);
     }
-    const auto c = smallModel(tok.vocab());
+    const auto c = benchModel("small", static_cast<int64_t>(tok.vocab().size()));
     std::printf("SST-2 train, first %zu sentences (of 67,349), small model (d 256, L 4), batch 32, %d threads, "
                 "median of %d\n", bucketed.size(), threads, repeats);
     std::printf("tokens: %zu real, %zu with fixed padding (%.1f%% padding)\n", tokensOf(bucketed), tokensOf(fixed),
@@ -114,7 +104,7 @@ int runOverheadBench(const std::string& dataDir, size_t limit, int repeats) {
     const std::string vocabPath = dataDir + "/vocab/bert-base-uncased-vocab.txt";
     fs::copy_file(vocabPath, dir / "vocab.txt");
     const text::Tokenizer tok(text::Vocab::load(vocabPath));
-    const auto c = smallModel(tok.vocab());
+    const auto c = benchModel("small", static_cast<int64_t>(tok.vocab().size()));
     {
         torch::manual_seed(1);
         model::BertModel m(c, std::nullopt, false);

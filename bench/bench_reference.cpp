@@ -87,13 +87,7 @@ int runReferenceBench(const std::string& python, const std::string& script, int 
                       const std::string& size) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
-    model::BertConfig c; // "base" is BERT-base
-    if (size != "base") {
-        c.hiddenSize = 256;
-        c.numLayers = 4;
-        c.numHeads = 4;
-        c.intermediateSize = 1024;
-    }
+    const model::BertConfig c = benchModel(size);
     const std::string cfg = hfConfig(c).dump();
     const std::string base = python + " " + script + " --config '" + cfg + "' --threads " + std::to_string(threads);
 

@@ -19,11 +19,6 @@
 namespace adapterlab::bench {
 namespace {
 
-struct Size {
-    const char* name;
-    int64_t d, layers, heads, ffn;
-};
-
 // A task of `n` identical-length examples; the dev split is one example (evaluation is not timed).
 struct Synthetic {
     data::TaskData task;
@@ -56,10 +51,11 @@ struct Synthetic {
 struct StepFlops {
     double linear = 0, attention = 0, adapter = 0;
 };
-StepFlops forwardParts(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
-    const double d = double(s.d), ffn = double(s.ffn), t = double(T), b = double(B);
+StepFlops forwardParts(const model::BertConfig& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+    const double d = double(s.hiddenSize), ffn = double(s.intermediateSize), t = double(T),
+                 b = double(B);
     StepFlops f;
-    const double fullTokens = b * t * double(s.layers - 1);
+    const double fullTokens = b * t * double(s.numLayers - 1);
     f.linear =
         fullTokens * (8 * d * d + 4 * d * ffn) + b * (t * 4 * d * d + 4 * d * d + 4 * d * ffn);
     f.attention = (fullTokens + b) * 4 * t * d;
@@ -67,7 +63,7 @@ StepFlops forwardParts(const Size& s, int64_t B, int64_t T, bool adapters, int64
     return f;
 }
 
-double trainStepFlops(const Size& s, int64_t B, int64_t T, bool adapters, int64_t m) {
+double trainStepFlops(const model::BertConfig& s, int64_t B, int64_t T, bool adapters, int64_t m) {
     const StepFlops f = forwardParts(s, B, T, adapters, m);
     return adapters ? 2 * f.linear + 3 * f.attention + 3 * f.adapter : 3 * (f.linear + f.attention);
 }
@@ -100,16 +96,11 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
     std::printf("matrix-multiply peak (2048 x 2048 fp32 mm, best of 5): %.1f GFLOP/s\n", peak);
     std::printf("%-6s %-8s %12s %12s %10s %10s %8s %9s %12s %9s\n", "size", "method", "trainable", "examples/s",
                 "step ms", "GFLOP/st", "GFLOP/s", "of peak", "eval ex/s", "peak RSS");
-    const Size all[] = {{"small", 256, 4, 4, 1024}, {"base", 768, 12, 12, 3072}};
-    for (const Size& sz : all) {
-        if (sizes.find(sz.name) == std::string::npos) continue;
+    for (const char* name : {"small", "base"}) {
+        if (sizes.find(name) == std::string::npos) continue;
+        const model::BertConfig c = benchModel(name);
         double fullMs = 0;
         for (auto method : {train::Method::Full, train::Method::Adapter}) {
-            model::BertConfig c;
-            c.hiddenSize = sz.d;
-            c.numLayers = sz.layers;
-            c.numHeads = sz.heads;
-            c.intermediateSize = sz.ffn;
             train::RunConfig rc;
             rc.task = rc.backbone = "synthetic";
             rc.method.method = method;
@@ -132,7 +123,7 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
             const double ms = median(perStep) * 1e3;
             const auto counts = train::countParameters(c, rc.method, rc.adapter);
             const bool adapters = method == train::Method::Adapter;
-            const double flops = trainStepFlops(sz, 32, 128, adapters, 64);
+            const double flops = trainStepFlops(c, 32, 128, adapters, 64);
             // Evaluation: forward only, no autograd, one batch of 32 x 128.
             double evalPerSecond = 0;
             {
@@ -143,10 +134,11 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
                 const auto t = timeRepeats(repeats, [&] { m->logits(b.ids, b.typeIds, b.mask); });
                 evalPerSecond = 32.0 / median(t);
             }
-            std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB", sz.name,
-                        train::toString(method), static_cast<long long>(counts.trainable), 32.0 / (ms / 1e3), ms,
-                        flops / 1e9, flops / 1e9 / (ms / 1e3), 100.0 * flops / 1e9 / (ms / 1e3) / peak,
-                        evalPerSecond, double(rssKb) / 1024.0);
+            std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB", name,
+                        train::toString(method), static_cast<long long>(counts.trainable),
+                        32.0 / (ms / 1e3), ms, flops / 1e9, flops / 1e9 / (ms / 1e3),
+                        100.0 * flops / 1e9 / (ms / 1e3) / peak, evalPerSecond,
+                        double(rssKb) / 1024.0);
             if (method == train::Method::Full) fullMs = ms;
             else std::printf("   adapter/full step time %.2f", ms / fullMs);
             std::printf("\n");

@@ -1,15 +1,18 @@
 // Task loaders on the real GLUE and sentclass files, user CSV/TSV/JSONL, and malformed input.
 #include "test_util.h"
 
-#include "data/table_reader.h"
 #include "data/builtin_tasks.h"
+#include "data/table_reader.h"
 #include "data/task_loader.h"
+#include "pretrain/corpus.h"
+#include "text/wordnet.h"
 #include "util/error.h"
 
 #include <QDir>
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -298,6 +301,31 @@ void TestData::builtinTaskParsing() {
                                          [](const Example& e) { return e.text == "a small furry animal number 3"; }));
     const auto ss = loadBuiltinTask("wordnet-supersense", root.path().toStdString());
     QCOMPARE(ss.labels, (std::vector<std::string>{"animal", "food"}));
+    // The corpus builder reads the same files: each gloss a document, its parts sentences (the
+    // repeated examples kept once; "Run home." is too short to keep: 101 + 1).
+    QCOMPARE(text::glossParts("a cat; a feline; \"the cat sat; then left\""),
+             (std::vector<std::string>{"a cat", "a feline", "the cat sat; then left"}));
+    pretrain::CorpusOptions co;
+    co.root = root.path().toStdString();
+    const std::string corpusFile = root.filePath("corpus.txt").toStdString();
+    const auto report = pretrain::buildCorpus(co, corpusFile);
+    QCOMPARE(report.sources.at(0).documents, int64_t(101));
+    QCOMPARE(report.sources.at(0).sentences, int64_t(102));
+    {
+        std::ifstream in(corpusFile);
+        std::string a, b;
+        std::getline(in, a);
+        std::getline(in, b);
+        QCOMPARE(a + " | " + b, std::string("A small furry animal number 0. | The cat sat."));
+    }
+    // A damaged synset line is named by file and line, for tasks and corpus alike.
+    write(root, "wordnet/data.verb", verb + "00000007 3x v broken\n");
+    for (const auto& err :
+         {errorOf([&] { loadBuiltinTask("wordnet-pos", root.path().toStdString()); }),
+          errorOf([&] { pretrain::buildCorpus(co, corpusFile); })})
+        QVERIFY2(err.find("data.verb:21: not a WordNet synset line") != std::string::npos,
+                 err.c_str());
+    write(root, "wordnet/data.verb", verb);
     // Fortunes: "%" separators, overstrike removed, attributions dropped.
     QByteArray computers, other;
     for (int i = 0; i < 10; ++i) {

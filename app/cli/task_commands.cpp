@@ -77,16 +77,32 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
                  preset.name.c_str(), static_cast<long long>(preset.model.hiddenSize),
                  static_cast<long long>(preset.model.numLayers), static_cast<long long>(preset.sequenceLength),
                  static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps), preset.cost.c_str());
-    const auto r = pretrain::pretrainBackbone(o, [](const pretrain::PretrainProgress& p) {
-        std::fprintf(stderr, "\rstep %lld/%lld  mlm loss %.3f  %.0f tokens/s  ETA %.0f min   ",
-                     static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
-                     p.tokensPerSecond, p.etaSeconds / 60);
-    }, &gStopPretrain);
+    const bool electra = o.objective == "electra";
+    const auto r = pretrain::pretrainBackbone(
+        o,
+        [electra](const pretrain::PretrainProgress& p) {
+            std::fprintf(stderr, "\rstep %lld/%lld  mlm loss %.3f", static_cast<long long>(p.step),
+                         static_cast<long long>(p.totalSteps), p.loss);
+            if (electra) std::fprintf(stderr, "  replaced-token loss %.4f", p.detectionLoss);
+            std::fprintf(stderr, "  %.0f tokens/s  ETA %.0f min   ", p.tokensPerSecond,
+                         p.etaSeconds / 60);
+        },
+        &gStopPretrain);
     std::fprintf(stderr, "\n");
-    json j = {{"out", o.outDir}, {"preset", o.preset}, {"steps", r.steps}, {"tokens_seen", r.tokensSeen},
-              {"corpus_tokens", r.corpusTokens}, {"vocab_size", r.vocabSize}, {"final_mlm_loss", r.finalLoss},
-              {"seconds", r.seconds}, {"word_vector_seconds", r.wordVectorSeconds},
-              {"embedding_init", o.embeddingInit}, {"resumed", r.resumed}, {"cancelled", r.cancelled}};
+    json j = {{"out", o.outDir},
+              {"preset", o.preset},
+              {"steps", r.steps},
+              {"tokens_seen", r.tokensSeen},
+              {"corpus_tokens", r.corpusTokens},
+              {"vocab_size", r.vocabSize},
+              {"final_mlm_loss", r.finalLoss},
+              {"seconds", r.seconds},
+              {"word_vector_seconds", r.wordVectorSeconds},
+              {"embedding_init", o.embeddingInit},
+              {"objective", o.objective},
+              {"final_detection_loss", r.finalDetectionLoss},
+              {"resumed", r.resumed},
+              {"cancelled", r.cancelled}};
     for (const auto& s : r.corpus.sources)
         j["corpus_sources"].push_back({{"name", s.name}, {"documents", s.documents}, {"sentences", s.sentences}, {"words", s.words}});
     if (asJson) {
@@ -97,7 +113,10 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
                       << " sentences, " << s.words << " words\n";
         std::cout << (r.cancelled ? "stopped at step " : "pre-trained ") << r.steps << " steps, "
                   << r.tokensSeen << " tokens (corpus " << r.corpusTokens << " tokens, vocabulary "
-                  << r.vocabSize << "), MLM loss " << r.finalLoss << "\n"
+                  << r.vocabSize << "), MLM loss " << r.finalLoss
+                  << (electra ? ", replaced-token loss " + std::to_string(r.finalDetectionLoss)
+                              : std::string())
+                  << "\n"
                   << (r.cancelled ? "run the same command again to continue\n"
                                   : "backbone written to " + o.outDir + "\n");
     }
@@ -121,6 +140,11 @@ void addPretrain(CLI::App& app) {
     cmd->add_option("--embedding-init", o->embeddingInit,
                     "ppmi-svd (default: word embeddings start from the corpus's PPMI-SVD word vectors) | random")
         ->check(CLI::IsMember({"random", "ppmi-svd"}));
+    cmd->add_option(
+           "--objective", o->objective,
+           "mlm (default: masked language modelling) | electra (replaced-token detection with a "
+           "1-layer generator)")
+        ->check(CLI::IsMember({"mlm", "electra"}));
     cmd->add_option("--seed", o->seed, "random seed (default 1)");
     cmd->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
     cmd->add_option("--threads", o->threads, "LibTorch threads (default: all cores)");

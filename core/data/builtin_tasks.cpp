@@ -1,6 +1,7 @@
 #include "data/builtin_tasks.h"
 
 #include "text/utf8.h"
+#include "text/wordnet.h"
 #include "util/error.h"
 #include "util/seeded.h"
 
@@ -62,43 +63,27 @@ std::string trim(const std::string& s) {
     return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
 }
 
-// The definition part of a WordNet gloss: before its quoted examples.
-std::string definitionOf(const std::string& gloss) {
-    size_t end = gloss.find("; \"");
-    if (end == std::string::npos) end = gloss.find('"');
-    return trim(gloss.substr(0, end == std::string::npos ? gloss.size() : end));
-}
-
-// One synset line of data.{noun,verb,adj,adv}: "offset lexfile ss_type ... | gloss".
+// The synsets of a WordNet data file as (definition, label) pairs.
 void readWordNet(const fs::path& path, bool supersense, std::vector<Labelled>& out) {
-    std::ifstream in(path);
-    if (!in) throw Error("cannot open '" + path.string() + "'");
-    std::string line;
-    size_t lineNo = 0;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (line.empty() || line[0] == ' ') continue; // the license header
-        const size_t bar = line.find(" | ");
-        if (bar == std::string::npos || line.size() < 15)
-            throw Error(path.string() + ":" + std::to_string(lineNo) + ": not a WordNet synset line");
-        const int lexFile = std::atoi(line.c_str() + 9);
-        const char type = line[12];
-        const std::string text = definitionOf(line.substr(bar + 3));
-        if (text.empty() || lexFile < 0 || lexFile >= static_cast<int>(std::size(kLexNames))) continue;
+    text::forEachSynset(path.string(), [&](const text::Synset& synset) {
+        const std::string text = text::glossDefinition(synset.gloss);
+        if (text.empty() || synset.lexFile < 0 ||
+            synset.lexFile >= static_cast<int>(std::size(kLexNames)))
+            return;
         if (supersense) {
-            const std::string lex = kLexNames[lexFile];
-            if (lex.rfind("noun.", 0) != 0 || lex == "noun.Tops") continue;
+            const std::string lex = kLexNames[synset.lexFile];
+            if (lex.rfind("noun.", 0) != 0 || lex == "noun.Tops") return;
             out.push_back({text, lex.substr(5)});
         } else {
             static const std::map<char, std::string> pos = {
                 {'n', "noun"}, {'v', "verb"}, {'a', "adjective"}, {'s', "adjective"}, {'r', "adverb"}};
-            const auto it = pos.find(type);
+            const auto it = pos.find(synset.type);
             if (it == pos.end())
-                throw Error(path.string() + ":" + std::to_string(lineNo) + ": unknown synset type '" +
-                            std::string(1, type) + "'");
+                throw Error(path.string() + ": unknown synset type '" +
+                            std::string(1, synset.type) + "'");
             out.push_back({text, it->second});
         }
-    }
+    });
 }
 
 // Fortune files: cookies separated by "%" lines; overstrike ("_\bx") removed, attributions kept

@@ -1,6 +1,7 @@
 #include "pretrain/corpus.h"
 
 #include "text/utf8.h"
+#include "text/wordnet.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -76,33 +77,10 @@ private:
 
 // WordNet: each synset's gloss (definition and usage examples) is a small document.
 void addWordNet(const fs::path& dir, Writer& w) {
-    for (const char* f : {"data.noun", "data.verb", "data.adj", "data.adv"}) {
-        std::ifstream in(dir / f);
-        if (!in) throw Error("cannot read '" + (dir / f).string() + "'");
-        std::string line;
-        while (std::getline(in, line)) {
-            const size_t bar = line.find(" | ");
-            if (line.empty() || line[0] == ' ' || bar == std::string::npos) continue;
-            std::string gloss = line.substr(bar + 3);
-            std::vector<std::string> parts;
-            // "definition; "example one"; "example two"" -> sentences.
-            std::string cur;
-            bool quoted = false;
-            for (char c : gloss) {
-                if (c == '"') {
-                    quoted = !quoted;
-                    continue;
-                }
-                if (c == ';' && !quoted) {
-                    parts.push_back(cur);
-                    cur.clear();
-                    continue;
-                }
-                cur += c;
-            }
-            parts.push_back(cur);
+    for (const char* f : {"data.noun", "data.verb", "data.adj", "data.adv"})
+        text::forEachSynset((dir / f).string(), [&](const text::Synset& synset) {
             std::vector<std::string> sentences;
-            for (auto& p : parts) {
+            for (auto& p : text::glossParts(synset.gloss)) {
                 p = collapse(p);
                 if (p.empty()) continue;
                 if (p.back() != '.' && p.back() != '!' && p.back() != '?') p += '.';
@@ -110,8 +88,7 @@ void addWordNet(const fs::path& dir, Writer& w) {
                 sentences.push_back(p);
             }
             w.document(sentences);
-        }
-    }
+        });
 }
 
 // Fortune files: "%"-separated cookies, each a document.

@@ -52,6 +52,43 @@ struct MlmHeadImpl : torch::nn::Module {
 };
 TORCH_MODULE(MlmHead);
 
+// ELECTRA's generator body: encoder layers over the discriminator's own embeddings (shared, as
+// in the paper), so it needs the same width; it is kept weak by depth (1 layer of L).
+struct GeneratorImpl : torch::nn::Module {
+    GeneratorImpl(const model::BertConfig& cfg, int64_t numLayers) {
+        for (int64_t i = 0; i < numLayers; ++i)
+            layers.push_back(
+                register_module("layer_" + std::to_string(i), model::BertLayer(cfg, std::nullopt)));
+    }
+    /// hidden [B, T, d], bias [B, 1, 1, T] -> [B, T, d]
+    torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& bias) {
+        for (auto& l : layers)
+            hidden = l->forward(hidden, bias);
+        return hidden;
+    }
+    std::vector<model::BertLayer> layers;
+};
+TORCH_MODULE(Generator);
+
+// ELECTRA's discriminator head: dense, GELU, one logit per token ("was this token replaced?").
+struct DetectorImpl : torch::nn::Module {
+    DetectorImpl(int64_t d, double initRange) {
+        dense = register_module("dense", torch::nn::Linear(d, d));
+        out = register_module("out", torch::nn::Linear(d, 1));
+        torch::NoGradGuard guard;
+        for (auto* l : {&dense, &out}) {
+            (*l)->weight.normal_(0, initRange);
+            (*l)->bias.zero_();
+        }
+    }
+    /// h: [B, T, d] -> logits [B, T]
+    torch::Tensor forward(const torch::Tensor& h) { return out(torch::gelu(dense(h))).squeeze(-1); }
+    torch::nn::Linear dense{nullptr}, out{nullptr};
+};
+TORCH_MODULE(Detector);
+
+constexpr double kDetectionWeight = 50; // ELECTRA's λ: the per-token binary loss is much smaller
+
 using Clock = std::chrono::steady_clock;
 
 std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
@@ -141,6 +178,9 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     if (o.maxSteps > 0) preset.steps = o.maxSteps;
     if (o.embeddingInit != "random" && o.embeddingInit != "ppmi-svd")
         throw Error("unknown embedding init '" + o.embeddingInit + "' (random | ppmi-svd)");
+    if (o.objective != "mlm" && o.objective != "electra")
+        throw Error("unknown pre-training objective '" + o.objective + "' (mlm | electra)");
+    const bool electra = o.objective == "electra";
     fs::create_directories(o.outDir);
     const fs::path out(o.outDir);
     PretrainResult result;
@@ -201,11 +241,22 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         result.wordVectorSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     }
     stream = {};
-    bert->to(device);
-    head->to(device);
+    // Made after the MLM modules so that an MLM pre-training draws the same initial weights.
+    Generator generator{nullptr};
+    Detector detector{nullptr};
+    if (electra) {
+        generator = Generator(cfg, 1);
+        detector = Detector(cfg.hiddenSize, cfg.initializerRange);
+    }
+    std::vector<torch::nn::Module*> modules{bert.get(), head.get()};
+    if (electra) modules.insert(modules.end(), {generator.get(), detector.get()});
     std::vector<torch::Tensor> decay, plain, all;
-    for (const auto& p : bert->named_parameters()) (noDecay(p.key()) ? plain : decay).push_back(p.value());
-    for (const auto& p : head->named_parameters()) (noDecay(p.key()) ? plain : decay).push_back(p.value());
+    for (auto* m : modules) {
+        m->to(device);
+        m->train();
+        for (const auto& p : m->named_parameters())
+            (noDecay(p.key()) ? plain : decay).push_back(p.value());
+    }
     all = decay;
     all.insert(all.end(), plain.begin(), plain.end());
     const auto opts = torch::optim::AdamWOptions(preset.learningRate).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
@@ -218,6 +269,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     json identity = {{"preset", preset.name}, {"seed", o.seed}, {"vocab", cfg.vocabSize},
                      {"rows", rows}, {"format", kStateFormat}, {"version", kStateVersion}};
     if (o.embeddingInit != "random") identity["embedding_init"] = o.embeddingInit; // older states stay valid
+    if (electra) identity["objective"] = o.objective;
     int64_t step = 0;
     if (fs::exists(stateFile)) {
         try {
@@ -235,6 +287,13 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
             ar.read("optimizer", s);
             bert->load(a);
             head->load(h);
+            if (electra) {
+                torch::serialize::InputArchive g, d;
+                ar.read("generator", g);
+                ar.read("detector", d);
+                generator->load(g);
+                detector->load(d);
+            }
             optimizer.load(s);
             step = m.at("step").get<int64_t>();
             result.tokensSeen = m.at("tokens").get<int64_t>();
@@ -254,6 +313,13 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         ar.write("model", a);
         ar.write("head", h);
         ar.write("optimizer", s);
+        if (electra) {
+            torch::serialize::OutputArchive g, d;
+            generator->save(g);
+            detector->save(d);
+            ar.write("generator", g);
+            ar.write("detector", d);
+        }
         const std::string tmp = stateFile.string() + ".tmp";
         try {
             ar.save_to(tmp);
@@ -276,12 +342,11 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                                                      torch::zeros({1}, torch::TensorOptions().device(device)));
     std::vector<int64_t> perm;
     int64_t permEpoch = -1;
-    std::deque<double> recent;
+    const auto biasF = bias.to(torch::kFloat);
+    std::deque<double> recent, recentDetection;
     const auto start = Clock::now();
     auto lastSave = Clock::now();
     const int64_t startStep = step;
-    bert->train();
-    head->train();
     while (step < preset.steps) {
         if (cancel && cancel->load()) {
             result.cancelled = true;
@@ -300,19 +365,43 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         const double lr = train::scheduledLearningRate(preset.learningRate, step, preset.steps, preset.warmupFraction);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         // [B, T] -> hidden [B, T, d] -> masked positions [N, d] -> logits [N, V]
-        const auto hidden = bert->runLayers(bert->embed(inputs, types), bias.to(torch::kFloat), 0, cfg.numLayers);
+        const auto embedded = bert->embed(inputs, types);
+        const auto hidden = electra ? generator->forward(embedded, biasF)
+                                    : bert->runLayers(embedded, biasF, 0, cfg.numLayers);
         const auto flatLabels = labels.reshape({-1});
         const auto where = flatLabels.ne(-100).nonzero().squeeze(1);
         const auto logits = head->forward(hidden.reshape({-1, cfg.hiddenSize}).index_select(0, where),
                                           bert->wordEmbeddings->weight);
-        const auto loss = torch::nn::functional::cross_entropy(logits, flatLabels.index_select(0, where));
+        const auto mlmLoss =
+            torch::nn::functional::cross_entropy(logits, flatLabels.index_select(0, where));
+        auto loss = mlmLoss;
+        if (electra) {
+            // The generator's samples fill the chosen positions (no gradient through sampling);
+            // the backbone learns, at every non-special position, whether its token was replaced.
+            torch::Tensor corrupted; // [B, T]
+            {
+                torch::NoGradGuard guard;
+                const auto sampled =
+                    torch::multinomial(torch::softmax(logits.detach(), -1), 1).squeeze(1); // [N]
+                corrupted = ids.reshape({-1}).index_copy(0, where, sampled).view_as(ids);
+            }
+            const auto replaced =
+                corrupted.ne(ids).masked_select(~special).to(torch::kFloat); // [M]
+            const auto detect = detector->forward(
+                bert->runLayers(bert->embed(corrupted, types), biasF, 0, cfg.numLayers));
+            const auto detectionLoss = torch::nn::functional::binary_cross_entropy_with_logits(
+                detect.masked_select(~special), replaced);
+            loss = mlmLoss + kDetectionWeight * detectionLoss;
+            recentDetection.push_back(detectionLoss.item<double>());
+            if (recentDetection.size() > 50) recentDetection.pop_front();
+        }
         optimizer.zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(all, 1.0);
         optimizer.step();
         ++step;
         result.tokensSeen += preset.batchSize * preset.sequenceLength;
-        recent.push_back(loss.item<double>());
+        recent.push_back(mlmLoss.item<double>());
         if (recent.size() > 50) recent.pop_front();
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         if (progress) {
@@ -320,6 +409,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
             p.step = step;
             p.totalSteps = preset.steps;
             p.loss = recent.back();
+            p.detectionLoss = recentDetection.empty() ? 0.0 : recentDetection.back();
             p.tokensPerSecond = static_cast<double>((step - startStep) * preset.batchSize * preset.sequenceLength) / seconds;
             p.etaSeconds = seconds / static_cast<double>(step - startStep) * static_cast<double>(preset.steps - step);
             progress(p);
@@ -332,14 +422,23 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     result.steps = step;
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     for (double l : recent) result.finalLoss += l / static_cast<double>(recent.size());
+    for (double l : recentDetection)
+        result.finalDetectionLoss += l / static_cast<double>(recentDetection.size());
     saveState();
     if (!result.cancelled) {
         bert->to(torch::kCPU);
         model::saveHfModel(bert, o.outDir);
-        json report = {{"preset", preset.name}, {"cost", preset.cost}, {"steps", step},
-                       {"tokens_seen", result.tokensSeen}, {"corpus_tokens", result.corpusTokens},
-                       {"vocab_size", cfg.vocabSize}, {"final_mlm_loss", result.finalLoss},
-                       {"embedding_init", o.embeddingInit}, {"word_vector_seconds", result.wordVectorSeconds},
+        json report = {{"preset", preset.name},
+                       {"cost", preset.cost},
+                       {"steps", step},
+                       {"tokens_seen", result.tokensSeen},
+                       {"corpus_tokens", result.corpusTokens},
+                       {"vocab_size", cfg.vocabSize},
+                       {"final_mlm_loss", result.finalLoss},
+                       {"embedding_init", o.embeddingInit},
+                       {"word_vector_seconds", result.wordVectorSeconds},
+                       {"objective", o.objective},
+                       {"final_detection_loss", result.finalDetectionLoss},
                        {"model", cfg.toJson()},
                        {"seconds_last_session", result.seconds}};
         std::ofstream(out / "pretrain.json") << report.dump(2) << '\n';

@@ -43,16 +43,23 @@ struct PretrainOptions {
     /// (pretrain/word_vectors.h; on the mini preset +3 points SST-2 accuracy after full
     /// fine-tuning, +5 with adapters, docs/pretraining.md) | "random" (BERT's own init).
     std::string embeddingInit = "ppmi-svd";
+    /// "mlm": masked language modelling | "electra": replaced-token detection (Clark et al.
+    /// 2020): a 1-layer generator sharing the backbone's embeddings fills the masked positions
+    /// with its samples, and the backbone learns for every token whether it was replaced.
+    std::string objective = "mlm";
 };
 
 struct PretrainProgress {
     int64_t step = 0, totalSteps = 0;
-    double loss = 0, tokensPerSecond = 0, etaSeconds = 0;
+    double loss = 0;          ///< MLM loss (ELECTRA: the generator's)
+    double detectionLoss = 0; ///< ELECTRA's replaced-token loss (0 for MLM)
+    double tokensPerSecond = 0, etaSeconds = 0;
 };
 
 struct PretrainResult {
     int64_t steps = 0, tokensSeen = 0, corpusTokens = 0, vocabSize = 0;
-    double finalLoss = 0; ///< mean MLM loss over the last 50 steps
+    double finalLoss = 0; ///< mean MLM loss over the last 50 steps (ELECTRA: the generator's)
+    double finalDetectionLoss = 0; ///< ELECTRA: mean replaced-token loss over the last 50 steps
     double seconds = 0;   ///< this session's training time
     double wordVectorSeconds = 0; ///< time to make the PPMI-SVD vectors (0 when not used)
     bool cancelled = false, resumed = false;
