@@ -99,6 +99,7 @@ private Q_SLOTS:
     void maskingStatistics();
     void pretrainingLowersLossResumesAndLoads();
     void electraLearnsToDetectResumesAndLoads();
+    void stopBeforeTrainingWritesNoState();
     void wordVectorsSeparateContexts();
 };
 
@@ -354,6 +355,24 @@ void TestPretrain::electraLearnsToDetectResumesAndLoads() {
     QVERIFY(testutil::errorOf([&] {
                 pretrain::pretrainBackbone(asMlm);
             }).find("unknown pre-training objective 'bert'") != std::string::npos);
+}
+
+void TestPretrain::stopBeforeTrainingWritesNoState() {
+    // A stop asked for while the corpus is being built (Ctrl-C, the GUI's Stop) ends it at the
+    // next document: no corpus (not even a partial one), no state, and the next run starts afresh.
+    QTemporaryDir dir;
+    auto o = testOptions(dir, "out", 4);
+    std::atomic<bool> stop{true};
+    const auto r = pretrain::pretrainBackbone(o, {}, &stop);
+    QVERIFY(r.cancelled);
+    QCOMPARE(r.steps, int64_t(0));
+    QVERIFY(r.corpus.cancelled);
+    const QDir out(dir.filePath("out"));
+    QCOMPARE(out.entryList(QDir::Files), QStringList{});
+    stop.store(false);
+    const auto again = pretrain::pretrainBackbone(o, {}, &stop);
+    QVERIFY(!again.cancelled && !again.resumed);
+    QCOMPARE(again.steps, int64_t(4));
 }
 
 void TestPretrain::wordVectorsSeparateContexts() {

@@ -42,12 +42,16 @@ int64_t wordCount(const std::string& s) {
     return std::count(s.begin(), s.end(), ' ') + (s.empty() ? 0 : 1);
 }
 
+struct Stopped {}; // thrown by Writer when cancelled, caught by buildCorpus
+
 class Writer {
 public:
-    Writer(std::ofstream& out, CorpusReport& report) : out_(out), report_(report) {}
+    Writer(std::ofstream& out, CorpusReport& report, const std::atomic<bool>* cancel)
+        : out_(out), report_(report), cancel_(cancel) {}
     void begin(const std::string& source) { report_.sources.push_back({source}); }
     // One document: its paragraphs' sentences, deduplicated across the whole corpus.
     void document(const std::vector<std::string>& paragraphs) {
+        if (cancel_ && cancel_->load()) throw Stopped{};
         std::vector<std::string> kept;
         for (const auto& p : paragraphs)
             for (auto& s : splitSentences(p)) {
@@ -73,6 +77,7 @@ private:
     std::ofstream& out_;
     CorpusReport& report_;
     std::unordered_set<size_t> seen_;
+    const std::atomic<bool>* cancel_;
 };
 
 // WordNet: each synset's gloss (definition and usage examples) is a small document.
@@ -333,9 +338,14 @@ CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFil
     const std::string tmp = outFile + ".tmp";
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write the corpus '" + outFile + "'");
-    Writer w(out, report);
+    Writer w(out, report, options.cancel);
     try {
         addSources(options, w);
+    } catch (const Stopped&) {
+        out.close();
+        fs::remove(tmp);
+        report.cancelled = true;
+        return report;
     } catch (...) {
         out.close();
         fs::remove(tmp); // no half-written corpus

@@ -185,16 +185,26 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     const fs::path out(o.outDir);
     PretrainResult result;
 
+    // Stopping before training writes no state; a finished corpus and vocabulary are reused.
+    const auto stopped = [&] {
+        result.cancelled = cancel && cancel->load();
+        return result.cancelled;
+    };
+
     // Corpus and vocabulary, made once per folder (a resumed run reuses them).
     const fs::path corpusFile = out / "corpus.txt", vocabFile = out / "vocab.txt";
     if (!fs::exists(vocabFile) || !fs::exists(corpusFile)) {
-        result.corpus = buildCorpus(o.corpus, corpusFile.string());
+        CorpusOptions co = o.corpus;
+        co.cancel = cancel;
+        result.corpus = buildCorpus(co, corpusFile.string());
+        if (stopped()) return result;
         text::WordPieceTrainer trainer({static_cast<size_t>(preset.vocabSize), 2, true});
         std::ifstream in(corpusFile);
         for (std::string line; std::getline(in, line);)
             if (!line.empty()) trainer.addText(line);
         trainer.train().save(vocabFile.string());
     }
+    if (stopped()) return result;
     const text::Tokenizer tok(text::Vocab::load(vocabFile.string()));
     if (tok.vocab().maskId() < 0) throw Error(vocabFile.string() + ": no [MASK] token");
 
@@ -206,6 +216,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
             if (!line.empty())
                 for (int32_t id : tok.tokenizeToIds(line)) stream.push_back(id);
     }
+    if (stopped()) return result;
     const int64_t chunk = preset.sequenceLength - 2;
     const int64_t rows = static_cast<int64_t>(stream.size()) / chunk;
     if (rows < preset.batchSize)
@@ -239,6 +250,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         initEmbeddings(bert->wordEmbeddings->weight, ppmiSvdVectors(stream, cfg.vocabSize, cfg.hiddenSize, wo),
                        cfg.initializerRange);
         result.wordVectorSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (stopped()) return result;
     }
     stream = {};
     // Made after the MLM modules so that an MLM pre-training draws the same initial weights.
