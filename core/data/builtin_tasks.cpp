@@ -57,12 +57,6 @@ struct Labelled {
     std::string text, label;
 };
 
-std::string trim(const std::string& s) {
-    const size_t a = s.find_first_not_of(" \t\r\n");
-    if (a == std::string::npos) return {};
-    return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
-
 // The synsets of a WordNet data file as (definition, label) pairs.
 void readWordNet(const fs::path& path, bool supersense, std::vector<Labelled>& out) {
     text::forEachSynset(path.string(), [&](const text::Synset& synset) {
@@ -101,7 +95,7 @@ void readFortunes(const fs::path& path, const std::string& topic, std::vector<La
             }
             clean += cookie[i] == '\n' || cookie[i] == '\t' ? ' ' : cookie[i];
         }
-        clean = trim(clean);
+        clean = text::trimmed(clean);
         if (!clean.empty() && text::isValidUtf8(clean)) out.push_back({clean, topic});
         cookie.clear();
     };
@@ -110,7 +104,7 @@ void readFortunes(const fs::path& path, const std::string& topic, std::vector<La
             flush();
             continue;
         }
-        const std::string t = trim(line);
+        const std::string t = text::trimmed(line);
         if (t.rfind("--", 0) == 0 || t.rfind("~~", 0) == 0) continue;
         cookie += line + '\n';
     }

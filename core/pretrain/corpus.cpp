@@ -96,10 +96,14 @@ void addWordNet(const fs::path& dir, Writer& w) {
         });
 }
 
-// Fortune files: "%"-separated cookies, each a document.
-void addTextFile(const fs::path& file, Writer& w, bool percentSeparated) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw Error("cannot read '" + file.string() + "'");
+// How a text's lines make documents; within a document, blank lines separate paragraphs.
+enum class Layout {
+    BlankLineDocuments, ///< plain text: each paragraph is a document
+    PercentDocuments,   ///< fortune files: "%" lines end a document (a cookie)
+    OneDocument,        ///< a dictionary entry: the whole text
+};
+
+void addText(std::istream& in, Writer& w, Layout layout) {
     std::string line, paragraph;
     std::vector<std::string> doc;
     const auto endParagraph = [&] {
@@ -113,18 +117,24 @@ void addTextFile(const fs::path& file, Writer& w, bool percentSeparated) {
     };
     while (std::getline(in, line)) {
         const bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
-        if (percentSeparated && line == "%") {
+        if (layout == Layout::PercentDocuments && line == "%") {
             endDocument();
         } else if (blank) {
-            if (percentSeparated)
-                endParagraph();
+            if (layout == Layout::BlankLineDocuments)
+                endDocument();
             else
-                endDocument(); // plain text: a blank line ends a paragraph-document
+                endParagraph();
         } else {
             paragraph += line + ' ';
         }
     }
     endDocument();
+}
+
+void addTextFile(const fs::path& file, Writer& w, Layout layout) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error("cannot read '" + file.string() + "'");
+    addText(in, w, layout);
 }
 
 // dictd numbers: base64 digits, most significant first ("A" = 0 ... "/" = 63).
@@ -251,19 +261,8 @@ void addDictd(const fs::path& stem, bool definitionOnFirstLine, Writer& w) {
             }
         }
         // Blank lines separate the entry's paragraphs (senses, quotations).
-        std::vector<std::string> paragraphs;
         std::istringstream in(entry);
-        std::string cur;
-        for (std::string l; std::getline(in, l);) {
-            if (l.find_first_not_of(" \t\r") == std::string::npos) {
-                if (!cur.empty()) paragraphs.push_back(collapse(cur));
-                cur.clear();
-            } else {
-                cur += l + ' ';
-            }
-        }
-        if (!cur.empty()) paragraphs.push_back(collapse(cur));
-        w.document(paragraphs);
+        addText(in, w, Layout::OneDocument);
     }
 }
 
@@ -279,9 +278,9 @@ void addSources(const CorpusOptions& options, Writer& w) {
                     files.push_back(e.path());
             std::sort(files.begin(), files.end());
             for (const auto& f : files)
-                addTextFile(f, w, false);
+                addTextFile(f, w, Layout::BlankLineDocuments);
         } else if (fs::is_regular_file(path)) {
-            addTextFile(path, w, false);
+            addTextFile(path, w, Layout::BlankLineDocuments);
         } else {
             throw Error("corpus source '" + path + "' is neither a file nor a folder");
         }
@@ -300,7 +299,7 @@ void addSources(const CorpusOptions& options, Writer& w) {
                 if (e.is_regular_file() && !e.path().has_extension()) files.push_back(e.path());
             std::sort(files.begin(), files.end());
             for (const auto& f : files)
-                addTextFile(f, w, true);
+                addTextFile(f, w, Layout::PercentDocuments);
         }
         const fs::path dictd = fs::path(options.root) / "dictd";
         if (fs::exists(dictd / "gcide.index")) {

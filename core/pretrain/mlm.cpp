@@ -354,7 +354,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                                                      torch::zeros({1}, torch::TensorOptions().device(device)));
     std::vector<int64_t> perm;
     int64_t permEpoch = -1;
-    const auto biasF = bias.to(torch::kFloat);
+    const auto notSpecial = ~special;
     std::deque<double> recent, recentDetection;
     const auto start = Clock::now();
     auto lastSave = Clock::now();
@@ -378,8 +378,8 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         // [B, T] -> hidden [B, T, d] -> masked positions [N, d] -> logits [N, V]
         const auto embedded = bert->embed(inputs, types);
-        const auto hidden = electra ? generator->forward(embedded, biasF)
-                                    : bert->runLayers(embedded, biasF, 0, cfg.numLayers);
+        const auto hidden = electra ? generator->forward(embedded, bias)
+                                    : bert->runLayers(embedded, bias, 0, cfg.numLayers);
         const auto flatLabels = labels.reshape({-1});
         const auto where = flatLabels.ne(-100).nonzero().squeeze(1);
         const auto logits = head->forward(hidden.reshape({-1, cfg.hiddenSize}).index_select(0, where),
@@ -398,11 +398,11 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                 corrupted = ids.reshape({-1}).index_copy(0, where, sampled).view_as(ids);
             }
             const auto replaced =
-                corrupted.ne(ids).masked_select(~special).to(torch::kFloat); // [M]
+                corrupted.ne(ids).masked_select(notSpecial).to(torch::kFloat); // [M]
             const auto detect = detector->forward(
-                bert->runLayers(bert->embed(corrupted, types), biasF, 0, cfg.numLayers));
+                bert->runLayers(bert->embed(corrupted, types), bias, 0, cfg.numLayers));
             const auto detectionLoss = torch::nn::functional::binary_cross_entropy_with_logits(
-                detect.masked_select(~special), replaced);
+                detect.masked_select(notSpecial), replaced);
             loss = mlmLoss + kDetectionWeight * detectionLoss;
             recentDetection.push_back(detectionLoss.item<double>());
             if (recentDetection.size() > 50) recentDetection.pop_front();

@@ -74,4 +74,10 @@ bool isValidUtf8(std::string_view s) {
     return true;
 }
 
+std::string trimmed(std::string_view s) {
+    const size_t a = s.find_first_not_of(" \t\r\n");
+    if (a == std::string_view::npos) return {};
+    return std::string(s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1));
+}
+
 } // namespace adapterlab::text

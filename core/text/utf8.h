@@ -17,6 +17,9 @@ void appendUtf8(std::string& out, char32_t cp);
 /// Decodes a whole string into code points.
 std::vector<char32_t> toCodePoints(std::string_view s);
 
+/// `s` without leading and trailing ASCII whitespace (space, tab, CR, LF).
+std::string trimmed(std::string_view s);
+
 /// True when the string is valid UTF-8 (no overlongs, no surrogates).
 bool isValidUtf8(std::string_view s);
 

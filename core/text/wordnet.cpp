@@ -1,20 +1,12 @@
 #include "text/wordnet.h"
 
+#include "text/utf8.h"
 #include "util/error.h"
 
 #include <cstdlib>
 #include <fstream>
 
 namespace adapterlab::text {
-namespace {
-
-std::string trim(const std::string& s) {
-    const size_t a = s.find_first_not_of(" \t\r\n");
-    if (a == std::string::npos) return {};
-    return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
-
-} // namespace
 
 void forEachSynset(const std::string& path, const std::function<void(const Synset&)>& f) {
     std::ifstream in(path);
@@ -39,7 +31,7 @@ void forEachSynset(const std::string& path, const std::function<void(const Synse
 std::string glossDefinition(const std::string& gloss) {
     size_t end = gloss.find("; \"");
     if (end == std::string::npos) end = gloss.find('"');
-    return trim(gloss.substr(0, end == std::string::npos ? gloss.size() : end));
+    return trimmed(gloss.substr(0, end == std::string::npos ? gloss.size() : end));
 }
 
 std::vector<std::string> glossParts(const std::string& gloss) {
@@ -47,7 +39,7 @@ std::vector<std::string> glossParts(const std::string& gloss) {
     std::string cur;
     bool quoted = false;
     const auto flush = [&] {
-        cur = trim(cur);
+        cur = trimmed(cur);
         if (!cur.empty()) parts.push_back(cur);
         cur.clear();
     };
