@@ -75,6 +75,7 @@ private Q_SLOTS:
     void sigkillThenResumeFromEpochCheckpoint();
     void sigkillMidSweepThenResume();
     void sigkillMidAblationLeavesNoHalfMatrix();
+    void pretrainOnTaskText();
 
 private:
     // A small random backbone with the bert-base-uncased vocabulary, made once.
@@ -373,6 +374,53 @@ void TestCli::sigkillMidAblationLeavesNoHalfMatrix() {
     QVERIFY2(r.code == 0, r.err.constData());
     adapterlab::store::Store s(db.toStdString(), true);
     QCOMPARE(s.ablation(1).size(), size_t(1 + 6 * 7 / 2)); // intact + every span of 6 layers
+}
+
+void TestCli::pretrainOnTaskText() {
+    // `pretrain --task-text SPEC`: the task's training text (labels not read) is the corpus; the
+    // folder remembers it, and asking for other text in the same folder fails with a message.
+    QTemporaryDir dir;
+    const QString train = dir.filePath("reviews.tsv");
+    {
+        QFile f(train);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QStringList what{"the film",    "this story", "the acting",
+                               "that ending", "the music",  "our hero"},
+            how{"was warm and funny", "felt dull and slow", "moved me to tears",
+                "never quite worked", "is a joy to watch",  "drags on far too long"};
+        f.write("sentence\tlabel\n");
+        for (int i = 0; i < 900; ++i)
+            f.write(QString("%1 %2 on night %3\t%4\n")
+                        .arg(what[i % 6], how[(i / 6) % 6])
+                        .arg(i)
+                        .arg(i % 2)
+                        .toUtf8());
+    }
+    const QString out = dir.filePath("bb"), spec = "file:" + train + ",text=sentence,label=label";
+    auto r = runCli({"pretrain", "--out", out, "--no-debian-text", "--task-text", spec,
+                     "--max-steps", "2", "--embedding-init", "random", "--threads", "2", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = parseLine(r.out.trimmed().split('\n').last());
+    QCOMPARE(j["steps"].toInt(), 2);
+    const auto sources = j["corpus_sources"].toArray();
+    QCOMPARE(sources.size(), 1);
+    QCOMPARE(sources[0].toObject()["name"].toString(),
+             QString("task reviews (training text, labels not read)"));
+    // The stratified 10% dev split is held out of the corpus too.
+    QCOMPARE(sources[0].toObject()["documents"].toInt(), 810);
+    QVERIFY(QFile::exists(out + "/model.safetensors"));
+    QFile report(out + "/corpus.json");
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const auto asked = QJsonDocument::fromJson(report.readAll()).object()["asked"].toObject();
+    QCOMPARE(asked["task_texts"].toArray().at(0).toString(), spec);
+    r = runCli({"pretrain", "--out", out, "--no-debian-text", "--max-steps", "2"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("already holds a corpus built from other text"), r.err.constData());
+    r = runCli({"pretrain", "--out", dir.filePath("other"), "--task-text",
+                "file:" + dir.filePath("nope.tsv")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("nope.tsv"), r.err.constData());
+    QVERIFY(!QFile::exists(dir.filePath("other/corpus.txt")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -20,6 +20,7 @@
 
 #include "qcp.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -188,6 +189,16 @@ void TestMainWindow::offlineBackboneFromTheBanner() {
     auto* dialog = w.findChild<adapterlab::ui::PretrainDialog*>();
     QVERIFY(dialog && dialog->isVisible());
     QVERIFY(dialog->cost->text().contains("30 minutes on 2 CPU cores"));
+    QVERIFY(!dialog->taskText->isEnabled()); // no task in the form yet
+    // With a task in the form, its training text can join the corpus, in a folder of its own.
+    dialog->close();
+    w.form()->task->setText(QString::fromStdString(fixture_.taskSpec));
+    QTest::mouseClick(w.findChild<QPushButton*>("buildBackbone"), Qt::LeftButton);
+    QVERIFY(dialog->taskText->isEnabled() && !dialog->taskText->isChecked());
+    QVERIFY2(dialog->taskText->text().contains("training text of train"),
+             qPrintable(dialog->taskText->text()));
+    dialog->taskText->setChecked(true);
+    QVERIFY2(dialog->folder().endsWith("backbones/mini-train"), qPrintable(dialog->folder()));
     QTemporaryDir out;
     dialog->output->setText(out.filePath("mini"));
     dialog->setMaxSteps(2);
@@ -203,6 +214,9 @@ void TestMainWindow::offlineBackboneFromTheBanner() {
     QCOMPARE(w.form()->backbone->text(), out.filePath("mini"));
     QVERIFY(!banner->isVisible());
     QVERIFY(QFile::exists(out.filePath("mini/model.safetensors")));
+    QFile corpus(out.filePath("mini/corpus.json"));
+    QVERIFY(corpus.open(QIODevice::ReadOnly));
+    QVERIFY(corpus.readAll().contains("\"task train (training text, labels not read)\""));
     QSettings().remove("backbones/recent");
 }
 

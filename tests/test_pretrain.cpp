@@ -14,6 +14,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <nlohmann/json.hpp>
+
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/normalization.h>
 
@@ -95,6 +97,7 @@ private Q_SLOTS:
     void sentenceSplitting();
     void corpusBuilder();
     void dictionarySources();
+    void taskTextJoinsTheCorpus();
     void vocabularyTraining();
     void maskingStatistics();
     void pretrainingLowersLossResumesAndLoads();
@@ -130,6 +133,49 @@ void TestPretrain::corpusBuilder() {
     QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("missing") != std::string::npos);
     o.paths = {};
     QVERIFY(testutil::errorOf([&] { pretrain::buildCorpus(o, out); }).find("corpus is empty") != std::string::npos);
+}
+
+void TestPretrain::taskTextJoinsTheCorpus() {
+    // Task-adaptive pre-training: a task's training text (both texts of a pair) joins the
+    // corpus, one document an example; its labels, dev and test are never read.
+    QTemporaryDir dir;
+    const std::string train = dir.filePath("reviews.tsv").toStdString(),
+                      dev = dir.filePath("dev.tsv").toStdString();
+    std::ofstream(train) << "sentence\tquestion\tlabel\n"
+                         << "a gripping and tender film\twas it worth seeing at all\tLABELPOS\n"
+                         << "dull , flat and far too long\twas it worth seeing at all\tLABELNEG\n"
+                         << "ok\tfine\tLABELPOS\n"; // too short to be a sentence
+    std::ofstream(dev) << "sentence\tquestion\tlabel\nthe dev sentence stays unseen\tand so does "
+                          "this one\tLABELNEG\n";
+    pretrain::CorpusOptions o;
+    o.debianText = false;
+    o.taskTexts = {"file:" + train + ",dev=" + dev +
+                   ",text=sentence,text_pair=question,label=label"};
+    const std::string out = dir.filePath("built.txt").toStdString();
+    const auto r = pretrain::buildCorpus(o, out);
+    QCOMPARE(r.sources.size(), size_t(1));
+    QCOMPARE(r.sources[0].name, std::string("task reviews (training text, labels not read)"));
+    QCOMPARE(r.sources[0].documents, int64_t(2));
+    QCOMPARE(r.sources[0].sentences, int64_t(3)); // the repeated question once
+    QCOMPARE(r.duplicateSentences, int64_t(1));
+    std::vector<std::string> lines;
+    std::ifstream in(out);
+    for (std::string l; std::getline(in, l);)
+        lines.push_back(l);
+    QCOMPARE(lines,
+             (std::vector<std::string>{"a gripping and tender film", "was it worth seeing at all",
+                                       "", "dull , flat and far too long", ""}));
+    // The report survives as JSON (a pre-training folder's corpus.json).
+    const auto back = pretrain::corpusReportFromJson(pretrain::corpusReportJson(r));
+    QCOMPARE(back.sources[0].name, r.sources[0].name);
+    QCOMPARE(back.sentences, r.sentences);
+    QCOMPARE(back.duplicateSentences, r.duplicateSentences);
+    // A task that cannot be read is named, and the corpus built before is untouched.
+    o.taskTexts = {"file:" + dir.filePath("missing.tsv").toStdString()};
+    const std::string bad = testutil::errorOf([&] { pretrain::buildCorpus(o, out); });
+    QVERIFY2(bad.find("missing.tsv") != std::string::npos, bad.c_str());
+    QCOMPARE(QFileInfo(QString::fromStdString(out)).size(), qint64(85));
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(out + ".tmp")));
 }
 
 void TestPretrain::dictionarySources() {
@@ -286,6 +332,16 @@ void TestPretrain::pretrainingLowersLossResumesAndLoads() {
     other.embeddingInit = "random";
     QVERIFY(testutil::errorOf([&] { pretrain::pretrainBackbone(other); }).find("belongs to another pre-training") !=
             std::string::npos);
+    // The folder keeps what its corpus was made from: a continued run reports it, and asking
+    // for other text in the same folder is refused instead of silently ignored.
+    QVERIFY(!second.corpus.sources.empty());
+    QCOMPARE(second.corpus.sources[0].name, first.corpus.sources[0].name);
+    QCOMPARE(second.corpus.sentences, first.corpus.sentences);
+    auto moreText = options("whole", 24);
+    moreText.corpus.paths.push_back(moreText.corpus.paths[0]);
+    const std::string refused = testutil::errorOf([&] { pretrain::pretrainBackbone(moreText); });
+    QVERIFY2(refused.find("already holds a corpus built from other text") != std::string::npos,
+             refused.c_str());
     QVERIFY(whole.wordVectorSeconds > 0); // the default
     auto plain = options("plain", 2);
     plain.embeddingInit = "random";

@@ -381,6 +381,7 @@ void MainWindow::showPretrainDialog() {
             statusBar()->showMessage(tr("Backbone ready: %1").arg(folder), 10000);
         });
     }
+    dialog->setTask(form_->task->text());
     dialog->show();
     dialog->raise();
 }

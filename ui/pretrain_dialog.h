@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -23,7 +24,8 @@ class PretrainWorker : public QObject {
 public:
     void cancel() { cancel_.store(true); }
 public Q_SLOTS:
-    void run(const QString& outDir, const QString& preset, const QStringList& corpus, qint64 maxSteps);
+    void run(const QString& outDir, const QString& preset, const QStringList& corpus,
+             const QStringList& taskTexts, qint64 maxSteps);
 Q_SIGNALS:
     void progressed(qint64 step, qint64 total, double loss, double tokensPerSecond, double etaSeconds);
     /// ok: the folder is a finished backbone; otherwise `message` says why (stopped or failed).
@@ -43,8 +45,11 @@ public:
     static QString defaultFolder(const QString& preset);
     QString folder() const;
     void setMaxSteps(qint64 steps) { maxSteps_ = steps; } ///< tests: a short run
+    /// The run form's task (a SPEC; empty: none): its training text can join the corpus.
+    void setTask(const QString& spec);
     QComboBox* preset;
     QLineEdit *output, *corpus;
+    QCheckBox* taskText; ///< add the run form's task's training text (task-adaptive pre-training)
     QPushButton *start, *stop;
     QProgressBar* progress;
     QLabel *cost, *status;
@@ -55,9 +60,11 @@ Q_SIGNALS:
 
 private:
     void begin();
+    void suggestFolder();
     QThread* thread_;
     PretrainWorker* worker_;
     qint64 maxSteps_ = 0;
+    QString task_;
     bool running_ = false;
 };
 

@@ -103,8 +103,7 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
               {"final_detection_loss", r.finalDetectionLoss},
               {"resumed", r.resumed},
               {"cancelled", r.cancelled}};
-    for (const auto& s : r.corpus.sources)
-        j["corpus_sources"].push_back({{"name", s.name}, {"documents", s.documents}, {"sentences", s.sentences}, {"words", s.words}});
+    j["corpus_sources"] = pretrain::corpusReportJson(r.corpus).at("sources");
     if (asJson) {
         std::cout << j.dump() << '\n';
     } else {
@@ -133,6 +132,9 @@ void addPretrain(CLI::App& app) {
     auto* cmd = app.add_subcommand("pretrain", "pre-train a small BERT offline (MLM) into a Hugging Face folder");
     cmd->add_option("--out", o->outDir, "output folder (also holds corpus, vocabulary and the resumable state)")->required();
     cmd->add_option("--corpus", o->corpus.paths, "text files or folders (*.txt, *.md) to add to the corpus");
+    cmd->add_option("--task-text", o->corpus.taskTexts,
+                    "task SPEC whose training text (labels not read) joins the corpus: "
+                    "task-adaptive pre-training");
     cmd->add_flag("--no-debian-text", *noDebian, "leave out the Debian text (WordNet, fortunes)");
     cmd->add_option("--preset", o->preset, "mini (~30 min on 2 cores) | small (~70 min on 2 cores) | gpu")
         ->check(CLI::IsMember(pretrain::pretrainPresetNames()));

@@ -1,5 +1,6 @@
 #include "pretrain/corpus.h"
 
+#include "data/task_loader.h"
 #include "text/utf8.h"
 #include "text/wordnet.h"
 #include "util/error.h"
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
 #include <zlib.h>
 
 namespace adapterlab::pretrain {
@@ -266,7 +268,18 @@ void addDictd(const fs::path& stem, bool definitionOnFirstLine, Writer& w) {
     }
 }
 
-// The user's paths, then the Debian text that is installed.
+// A task's training text: each example (its text and, for pairs, its second text) a document.
+void addTaskText(const std::string& spec, Writer& w) {
+    const data::TaskData task = data::loadTask(spec);
+    w.begin("task " + task.name + " (training text, labels not read)");
+    for (const auto& e : task.train.examples) {
+        std::vector<std::string> paragraphs{collapse(e.text)};
+        if (e.pair) paragraphs.push_back(collapse(*e.pair));
+        w.document(paragraphs);
+    }
+}
+
+// The user's paths and tasks, then the Debian text that is installed.
 void addSources(const CorpusOptions& options, Writer& w) {
     for (const auto& path : options.paths) {
         w.begin(path);
@@ -285,6 +298,8 @@ void addSources(const CorpusOptions& options, Writer& w) {
             throw Error("corpus source '" + path + "' is neither a file nor a folder");
         }
     }
+    for (const auto& spec : options.taskTexts)
+        addTaskText(spec, w);
     if (options.debianText) {
         const fs::path wordnet = fs::path(options.root) / "wordnet";
         if (fs::exists(wordnet / "data.noun")) {
@@ -365,6 +380,29 @@ CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFil
     }
     fs::rename(tmp, outFile);
     return report;
+}
+
+nlohmann::json corpusReportJson(const CorpusReport& report) {
+    auto sources = nlohmann::json::array();
+    for (const auto& s : report.sources)
+        sources.push_back({{"name", s.name},
+                           {"documents", s.documents},
+                           {"sentences", s.sentences},
+                           {"words", s.words}});
+    return {{"sources", sources}, {"duplicate_sentences", report.duplicateSentences}};
+}
+
+CorpusReport corpusReportFromJson(const nlohmann::json& j) {
+    CorpusReport r;
+    for (const auto& s : j.at("sources")) {
+        r.sources.push_back({s.at("name").get<std::string>(), s.at("documents").get<int64_t>(),
+                             s.at("sentences").get<int64_t>(), s.at("words").get<int64_t>()});
+        r.documents += r.sources.back().documents;
+        r.sentences += r.sources.back().sentences;
+        r.words += r.sources.back().words;
+    }
+    r.duplicateSentences = j.at("duplicate_sentences").get<int64_t>();
+    return r;
 }
 
 } // namespace adapterlab::pretrain

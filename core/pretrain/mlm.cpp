@@ -192,17 +192,39 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     };
 
     // Corpus and vocabulary, made once per folder (a resumed run reuses them).
-    const fs::path corpusFile = out / "corpus.txt", vocabFile = out / "vocab.txt";
+    // corpus.json keeps what the corpus was asked for and what went in (a resumed run reports
+    // it too, and a run asking for other text in the same folder is refused, not ignored).
+    const fs::path corpusFile = out / "corpus.txt", vocabFile = out / "vocab.txt",
+                   corpusReport = out / "corpus.json";
+    const json asked = {{"paths", o.corpus.paths},
+                        {"task_texts", o.corpus.taskTexts},
+                        {"debian_text", o.corpus.debianText}};
     if (!fs::exists(vocabFile) || !fs::exists(corpusFile)) {
         CorpusOptions co = o.corpus;
         co.cancel = cancel;
         result.corpus = buildCorpus(co, corpusFile.string());
         if (stopped()) return result;
+        json report = corpusReportJson(result.corpus);
+        report["asked"] = asked;
+        std::ofstream(corpusReport) << report.dump(2) << '\n';
         text::WordPieceTrainer trainer({static_cast<size_t>(preset.vocabSize), 2, true});
         std::ifstream in(corpusFile);
         for (std::string line; std::getline(in, line);)
             if (!line.empty()) trainer.addText(line);
         trainer.train().save(vocabFile.string());
+    } else if (fs::exists(corpusReport)) {
+        json report;
+        try {
+            std::ifstream in(corpusReport);
+            report = json::parse(in);
+            result.corpus = corpusReportFromJson(report);
+        } catch (const json::exception&) {
+            result.corpus = {}; // only a report: training does not depend on it
+        }
+        if (report.contains("asked") && report["asked"] != asked)
+            throw Error(o.outDir + " already holds a corpus built from other text (" +
+                        report["asked"].dump() +
+                        "); choose another folder, or ask for the same text to continue");
     }
     if (stopped()) return result;
     const text::Tokenizer tok(text::Vocab::load(vocabFile.string()));
@@ -451,6 +473,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                        {"word_vector_seconds", result.wordVectorSeconds},
                        {"objective", o.objective},
                        {"final_detection_loss", result.finalDetectionLoss},
+                       {"corpus", corpusReportJson(result.corpus)},
                        {"model", cfg.toJson()},
                        {"seconds_last_session", result.seconds}};
         std::ofstream(out / "pretrain.json") << report.dump(2) << '\n';
