@@ -135,9 +135,11 @@ PretrainPreset pretrainPreset(const std::string& name) {
         p.batchSize = 64;
         p.steps = 5000;
         p.learningRate = 1e-3;
-        p.cost = "about 70 minutes on 2 CPU cores (20.5M tokens), minutes on a GPU; measured on SST-2: "
-                 "77.8% after full fine-tuning, 71.0% with adapters, no better than mini; with the task's "
-                 "text (Task text / --task-text) 77.9% and 73.9%, adapters 77.2% after 10 epochs";
+        p.cost =
+            "about 70 minutes on 2 CPU cores (20.5M tokens), minutes on a GPU; measured on SST-2: "
+            "77.8% after full fine-tuning, 71.0% with adapters, no better than mini; with the "
+            "task's "
+            "text (Task text / --task-text) 77.9% and 73.9%, adapters 77.2% after 10 epochs";
     } else if (name == "gpu") {
         m.hiddenSize = 512;
         m.numLayers = 8;
