@@ -274,7 +274,8 @@ void TestExperiments::parallelWorkersRunEverythingOnce() {
     std::sort(reported.begin(), reported.end());
     QCOMPARE(reported, s.sweepRuns(sweep));
     for (auto id : s.sweepRuns(sweep)) {
-        QCOMPARE(s.run(id).status, std::string("finished"));
+        const auto run = s.run(id);
+        QVERIFY2(run.status == "finished", (run.status + ": " + run.error).c_str());
         QCOMPARE(int(s.evals(id).size()), 1);
     }
 }

@@ -265,13 +265,23 @@ void Trainer::saveCheckpoint(int epoch, int64_t step, double seconds, const Trai
     optimizer.save(state);
     ar.write("optimizer", state);
     const std::string tmp = checkpointPath_ + ".tmp";
-    try {
-        std::filesystem::create_directories(std::filesystem::path(checkpointPath_).parent_path());
-        ar.save_to(tmp);
-        std::filesystem::rename(tmp, checkpointPath_); // the previous checkpoint stays until this one is whole
-    } catch (const std::exception& e) {
-        std::remove(tmp.c_str());
-        throw Error("cannot write the epoch checkpoint '" + checkpointPath_ + "': " + firstLine(e.what()));
+    const auto folder = std::filesystem::path(checkpointPath_).parent_path();
+    // Another run of the same store (a parallel sweep worker, another process) removes the
+    // shared folder when its own checkpoint was the last one in it (Store::removeCheckpoint), so
+    // the folder can vanish between its creation and the write: make it again and retry.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            std::filesystem::create_directories(folder);
+            ar.save_to(tmp);
+            std::filesystem::rename(
+                tmp, checkpointPath_); // the previous checkpoint stays until this one is whole
+            return;
+        } catch (const std::exception& e) {
+            std::remove(tmp.c_str());
+            if (attempt < 5 && !std::filesystem::is_directory(folder)) continue;
+            throw Error("cannot write the epoch checkpoint '" + checkpointPath_ +
+                        "': " + firstLine(e.what()));
+        }
     }
 }
 
