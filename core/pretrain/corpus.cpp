@@ -328,6 +328,15 @@ void addSources(const CorpusOptions& options, Writer& w) {
     }
 }
 
+// The report's totals are the sum of its sources.
+void addTotals(CorpusReport& r) {
+    for (const auto& s : r.sources) {
+        r.documents += s.documents;
+        r.sentences += s.sentences;
+        r.words += s.words;
+    }
+}
+
 } // namespace
 
 std::vector<std::string> splitSentences(const std::string& paragraph) {
@@ -366,11 +375,7 @@ CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFil
         throw;
     }
     out.close();
-    for (const auto& s : report.sources) {
-        report.documents += s.documents;
-        report.sentences += s.sentences;
-        report.words += s.words;
-    }
+    addTotals(report);
     if (!out || report.sentences == 0) {
         fs::remove(tmp);
         throw Error(report.sentences == 0
@@ -397,10 +402,8 @@ CorpusReport corpusReportFromJson(const nlohmann::json& j) {
     for (const auto& s : j.at("sources")) {
         r.sources.push_back({s.at("name").get<std::string>(), s.at("documents").get<int64_t>(),
                              s.at("sentences").get<int64_t>(), s.at("words").get<int64_t>()});
-        r.documents += r.sources.back().documents;
-        r.sentences += r.sources.back().sentences;
-        r.words += r.sources.back().words;
     }
+    addTotals(r);
     r.duplicateSentences = j.at("duplicate_sentences").get<int64_t>();
     return r;
 }
