@@ -12,6 +12,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <set>
+
 using namespace adapterlab;
 using nlohmann::json;
 
@@ -101,15 +104,40 @@ void TestExperiments::gridExpansion() {
 
 void TestExperiments::presets() {
     const json base = {{"task", "t"}, {"backbone", "b"}};
-    // 3 m x 3 lr + 12 k x 3 lr + 3 (LayerNorm) + 3 (head) + 3 (full)
-    QCOMPARE(experiments::presetPlan("tradeoff", base, 12).expand().size(), size_t(9 + 36 + 9));
+    // (3 m x 3 lr + 12 k x 3 lr + 3 (LayerNorm) + 3 (head) + 3 (full)) x 2 epoch counts
+    const auto tradeoff = experiments::presetPlan("tradeoff", base, 12).expand();
+    QCOMPARE(tradeoff.size(), size_t((9 + 36 + 9) * 2));
+    std::set<std::pair<std::string, int>> methodEpochs;
+    for (const auto& r : tradeoff)
+        methodEpochs.insert({train::toString(r.method.method), r.epochs});
+    QCOMPARE(methodEpochs.size(), size_t(5 * 2)); // every method at 3 and at 20 epochs
+    QVERIFY(methodEpochs.count({"adapter", 20}) && methodEpochs.count({"full", 3}));
     QCOMPARE(experiments::presetPlan("adapter-size", base, 12).expand().size(), size_t(8));
     const auto robust = experiments::presetPlan("init-robustness", base, 12).expand();
     QCOMPARE(robust.size(), size_t(8 * 3));
     QCOMPARE(robust.front().adapter.initStd, 1e-7);
     json fixedLr = base;
     fixedLr["learning_rate"] = 1e-3; // an override replaces the preset's axis
-    QCOMPARE(experiments::presetPlan("tradeoff", fixedLr, 2).expand().size(), size_t(3 + 2 + 1 + 1 + 1));
+    QCOMPARE(experiments::presetPlan("tradeoff", fixedLr, 2).expand().size(),
+             size_t((3 + 2 + 1 + 1 + 1) * 2));
+    fixedLr["epochs"] = 5;
+    const auto fixedEpochs = experiments::presetPlan("tradeoff", fixedLr, 2).expand();
+    QCOMPARE(fixedEpochs.size(), size_t(3 + 2 + 1 + 1 + 1));
+    QCOMPARE(fixedEpochs.back().epochs, 5);
+    // Every axis a preset names is one its plan varies or a base can fix.
+    for (const auto& name : experiments::presetNames()) {
+        const auto axes = experiments::presetAxes(name);
+        QVERIFY(std::find(axes.begin(), axes.end(), "method") != axes.end());
+        json all = base;
+        for (const auto& a : axes)
+            all[a] = a == "method"                             ? json("adapter")
+                     : a == "learning_rate" || a == "init_std" ? json(1e-3)
+                                                               : json(1);
+        // With every axis fixed, one run per method grid is left.
+        QCOMPARE(experiments::presetPlan(name, all, 2).expand().size(),
+                 size_t(name == "tradeoff" ? 5 : 1));
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, experiments::presetAxes("nope"));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::presetPlan("nope", base, 2));
 }
 

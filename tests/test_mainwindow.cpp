@@ -469,7 +469,17 @@ void TestMainWindow::sweepFromTheWindow() {
     QVERIFY2(dialog.summary()->text().contains("8 runs"), qPrintable(dialog.summary()->text()));
     QVERIFY2(dialog.summary()->text().contains("under a minute"), qPrintable(dialog.summary()->text())); // 8 epochs × 2 s
     QVERIFY(dialog.launchButton()->isEnabled());
+    // A setting the preset does not vary keeps the form's value.
+    QCOMPARE(dialog.plan()->base.value("learning_rate", 0.0), 3e-3);
     saveShot(dialog, "sweep_dialog");
+    // The paper's grid varies epochs too: the form's 1 epoch gives way to 3 and 20.
+    dialog.presetSelector()->setCurrentText("tradeoff");
+    QVERIFY2(dialog.summary()->text().contains("48 runs"),
+             qPrintable(dialog.summary()->text())); // (3 m + 2 k + 3) x 3 lr x 2
+    QVERIFY2(dialog.summary()->text().contains("552 epochs"),
+             qPrintable(dialog.summary()->text())); // 24 x (3 + 20)
+    saveShot(dialog, "sweep_dialog_tradeoff");
+    dialog.presetSelector()->setCurrentText("adapter-size");
     dialog.planEditor()->setPlainText("{\"grid\": {\"adapter_size\": [8, 0]}}");
     QVERIFY(!dialog.launchButton()->isEnabled());
     QVERIFY(!dialog.plan());

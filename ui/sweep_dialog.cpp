@@ -44,9 +44,11 @@ SweepDialog::SweepDialog(const train::RunConfig& base, int numLayers, double sec
 
 void SweepDialog::fillFromPreset() {
     // The form's settings are the base; the preset's axes are left free (not fixed by the base).
+    const auto name = preset_->currentText().toStdString();
     nlohmann::json base = base_.toJson();
-    for (const char* free : {"method", "adapter_size", "top_k", "learning_rate", "init_std", "seed"}) base.erase(free);
-    const auto plan = experiments::presetPlan(preset_->currentText().toStdString(), base, numLayers_);
+    for (const auto& free : experiments::presetAxes(name))
+        base.erase(free);
+    const auto plan = experiments::presetPlan(name, base, numLayers_);
     editor_->setPlainText(QString::fromStdString(plan.toJson().dump(2)));
 }
 

@@ -28,11 +28,14 @@ struct SweepPlan {
     std::vector<train::RunConfig> expand() const;
 };
 
-/// Presets (all overridable by the base): "tradeoff" (adapters m in {8, 64, 256}; top-k for
-/// k = 1..L; LayerNorm only; head only; full; each with lr in {3e-5, 3e-4, 3e-3}),
-/// "adapter-size" (m = 2, 4, ..., 256), "init-robustness" (sigma 1e-7 ... 1 by decades, 3 seeds).
+/// Presets (all overridable by the base): "tradeoff" (the paper's selection grid: adapters m in
+/// {8, 64, 256}; top-k for k = 1..L; LayerNorm only; head only; full; each with lr in
+/// {3e-5, 3e-4, 3e-3} and epochs in {3, 20}), "adapter-size" (m = 2, 4, ..., 256),
+/// "init-robustness" (sigma 1e-7 ... 1 by decades, 3 seeds).
 SweepPlan presetPlan(const std::string& name, const nlohmann::json& base, int numLayers);
 const std::vector<std::string>& presetNames();
+/// The run settings a preset varies (a base that sets one of them fixes that axis).
+std::vector<std::string> presetAxes(const std::string& name);
 
 struct SweepProgress {
     int done = 0, total = 0;
