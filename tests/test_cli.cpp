@@ -421,6 +421,25 @@ void TestCli::pretrainOnTaskText() {
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("nope.tsv"), r.err.constData());
     QVERIFY(!QFile::exists(dir.filePath("other/corpus.txt")));
+    // `--init-from DIR` continues a backbone on the asked text, with its vocabulary.
+    const QString continued = dir.filePath("continued");
+    r = runCli({"pretrain", "--out", continued, "--init-from", out, "--no-debian-text",
+                "--task-text", spec, "--max-steps", "2", "--threads", "2", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto c = parseLine(r.out.trimmed().split('\n').last());
+    QCOMPARE(c["init_from"].toString(), out);
+    QCOMPARE(c["vocab_size"].toInt(), j["vocab_size"].toInt());
+    QVERIFY2(r.err.contains("continuing " + out.toUtf8()), r.err.constData());
+    QFile v1(out + "/vocab.txt"), v2(continued + "/vocab.txt");
+    QVERIFY(v1.open(QIODevice::ReadOnly) && v2.open(QIODevice::ReadOnly));
+    QCOMPARE(v2.readAll(), v1.readAll());
+    r = runCli(
+        {"pretrain", "--out", dir.filePath("never"), "--init-from", dir.filePath("no-bert")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("cannot continue from") && r.err.contains("no-bert"),
+             r.err.constData());
+    QVERIFY(!QFile::exists(dir.filePath("never")));
+    QCOMPARE(runCli({"pretrain", "--out", dir.filePath("never"), "--lr", "-1"}).code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

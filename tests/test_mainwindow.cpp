@@ -217,6 +217,37 @@ void TestMainWindow::offlineBackboneFromTheBanner() {
     QFile corpus(out.filePath("mini/corpus.json"));
     QVERIFY(corpus.open(QIODevice::ReadOnly));
     QVERIFY(corpus.readAll().contains("\"task train (training text, labels not read)\""));
+    // Continued pre-training from the backbone just built keeps its vocabulary.
+    dialog->startFrom->setText(out.filePath("mini"));
+    QVERIFY2(dialog->folder().endsWith("backbones/mini-continued-train"),
+             qPrintable(dialog->folder()));
+    QVERIFY2(dialog->cost->text().startsWith("Continues mini for"),
+             qPrintable(dialog->cost->text()));
+    dialog->output->setText(out.filePath("continued"));
+    built.clear();
+    QTest::mouseClick(dialog->start, Qt::LeftButton);
+    QVERIFY(!dialog->startFrom->isEnabled() && !dialog->debianText->isEnabled());
+    QVERIFY(built.wait(180000));
+    QVERIFY2(dialog->status->text().startsWith("Done: 2 steps"),
+             qPrintable(dialog->status->text()));
+    saveShot(*dialog, "pretrain_dialog_continued");
+    QFile v1(out.filePath("mini/vocab.txt")), v2(out.filePath("continued/vocab.txt"));
+    QVERIFY(v1.open(QIODevice::ReadOnly) && v2.open(QIODevice::ReadOnly));
+    QCOMPARE(v2.readAll(), v1.readAll());
+    QFile report(out.filePath("continued/pretrain.json"));
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    QVERIFY(report.readAll().contains(("from " + out.filePath("mini")).toUtf8()));
+    // Without the Debian text and with no other text there is nothing to learn from: said, and
+    // no backbone is written.
+    dialog->startFrom->clear();
+    dialog->debianText->setChecked(false);
+    dialog->taskText->setChecked(false);
+    dialog->output->setText(out.filePath("empty"));
+    QTest::mouseClick(dialog->start, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->start->isEnabled(), 60000);
+    QVERIFY2(dialog->status->text().contains("empty"), qPrintable(dialog->status->text()));
+    QVERIFY(!QFile::exists(out.filePath("empty/model.safetensors")));
+    QCOMPARE(built.size(), 1);
     QSettings().remove("backbones/recent");
 }
 

@@ -23,6 +23,9 @@
 #include <QFileInfo>
 #include <QProcess>
 
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -103,6 +106,7 @@ private Q_SLOTS:
     void pretrainingLowersLossResumesAndLoads();
     void electraLearnsToDetectResumesAndLoads();
     void stopBeforeTrainingWritesNoState();
+    void continuedPretrainingStartsFromABackbone();
     void wordVectorsSeparateContexts();
 };
 
@@ -464,6 +468,108 @@ void TestPretrain::wordVectorsSeparateContexts() {
     QCOMPARE(emb[20][0].item<float>(), 7.0f);
     QVERIFY(testutil::errorOf([&] { pretrain::ppmiSvdVectors({0, 1, 99}, V, dim); }).find("out of range") !=
             std::string::npos);
+}
+
+void TestPretrain::continuedPretrainingStartsFromABackbone() {
+    QTemporaryDir dir;
+    const auto base = pretrain::pretrainBackbone(testOptions(dir, "base", 8));
+    const std::string baseDir = dir.filePath("base").toStdString();
+    // Other text: the base's vocabulary is kept (no new one is trained on it).
+    const std::string other = dir.filePath("other.txt").toStdString();
+    {
+        std::ofstream out(other);
+        for (int d = 0; d < 300; ++d)
+            out << "Every morning the farmer walked to the quiet market and found a blue boat "
+                   "number "
+                << d << ". The teacher remembered the station.\n\n";
+    }
+    const auto readAll = [](const std::string& path) {
+        std::ifstream in(path);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    // A step at a negligible rate leaves the base's weights: they were loaded, not drawn anew.
+    auto o = testOptions(dir, "still", 1);
+    o.corpus.paths = {other};
+    o.initFrom = baseDir;
+    o.learningRate = 1e-12;
+    const auto still = pretrain::pretrainBackbone(o);
+    QCOMPARE(still.vocabSize, base.vocabSize);
+    QCOMPARE(readAll(dir.filePath("still/vocab.txt").toStdString()),
+             readAll(baseDir + "/vocab.txt"));
+    const auto a = model::SafetensorsFile::load(baseDir + "/model.safetensors");
+    const auto b =
+        model::SafetensorsFile::load(dir.filePath("still/model.safetensors").toStdString());
+    QCOMPARE(a.tensors().size(), b.tensors().size());
+    for (const auto& t : a.tensors()) {
+        const auto x = a.toFloat(t), y = b.toFloat(*b.find(t.name));
+        float worst = 0;
+        for (size_t i = 0; i < x.size(); ++i)
+            worst = std::max(worst, std::abs(x[i] - y[i]));
+        QVERIFY2(worst < 1e-6f, (t.name + " moved by " + std::to_string(worst)).c_str());
+    }
+    // The continued model learns the new text.
+    std::vector<double> losses;
+    o.outDir = dir.filePath("continued").toStdString();
+    o.learningRate = 1e-3;
+    o.maxSteps = 12;
+    pretrain::pretrainBackbone(
+        o, [&](const pretrain::PretrainProgress& p) { losses.push_back(p.loss); });
+    QCOMPARE(int(losses.size()), 12);
+    qInfo("continued: MLM loss %.3f -> %.3f", losses[0], losses[11]);
+    QVERIFY((losses[9] + losses[10] + losses[11]) / 3 <
+            (losses[0] + losses[1] + losses[2]) / 3 - 0.5);
+    // A BERT checkpoint's own MLM head (cls.predictions.*) is taken: here one that bets
+    // everything on [PAD], so the first loss is far above anything a fresh head gives.
+    const std::string withHead = dir.filePath("with-head").toStdString();
+    std::filesystem::create_directories(withHead);
+    for (const char* f : {"config.json", "vocab.txt"})
+        std::filesystem::copy_file(baseDir + "/" + f, withHead + "/" + f);
+    {
+        std::vector<std::vector<float>> keep;
+        std::vector<model::TensorToWrite> tensors;
+        for (const auto& t : a.tensors()) {
+            keep.push_back(a.toFloat(t));
+            tensors.push_back({t.name, t.shape, keep.back().data()});
+        }
+        std::vector<float> bias(static_cast<size_t>(base.vocabSize), 0.f);
+        bias[0] = 100.f;
+        tensors.push_back({"cls.predictions.bias", {base.vocabSize}, bias.data()});
+        model::writeSafetensors(withHead + "/model.safetensors", tensors, {{"format", "pt"}});
+    }
+    losses.clear();
+    auto h = testOptions(dir, "headed", 1);
+    h.initFrom = withHead;
+    pretrain::pretrainBackbone(
+        h, [&](const pretrain::PretrainProgress& p) { losses.push_back(p.loss); });
+    QVERIFY2(losses.at(0) > 50, std::to_string(losses.at(0)).c_str());
+    // Without --lr a continued run warms up to a tenth of the preset's rate.
+    std::ifstream headedReport(dir.filePath("headed/pretrain.json").toStdString());
+    QCOMPARE(nlohmann::json::parse(headedReport).at("learning_rate").get<double>(),
+             pretrain::pretrainPreset("mini").learningRate / 10);
+    // Errors name the folder and write nothing; a folder keeps the backbone it continues.
+    auto missing = testOptions(dir, "never", 1);
+    missing.initFrom = dir.filePath("no-such-bert").toStdString();
+    const std::string e1 = testutil::errorOf([&] { pretrain::pretrainBackbone(missing); });
+    QVERIFY2(e1.find("cannot continue from") != std::string::npos &&
+                 e1.find("no-such-bert") != std::string::npos,
+             e1.c_str());
+    QVERIFY(!QFileInfo::exists(dir.filePath("never")));
+    auto fresh = o;
+    fresh.initFrom.clear();
+    const std::string e2 = testutil::errorOf([&] { pretrain::pretrainBackbone(fresh); });
+    QVERIFY2(e2.find("already holds a corpus built from other text") != std::string::npos,
+             e2.c_str());
+    const std::string shortVocab = dir.filePath("short-vocab").toStdString();
+    std::filesystem::create_directories(shortVocab);
+    for (const char* f : {"config.json", "model.safetensors"})
+        std::filesystem::copy_file(baseDir + "/" + f, shortVocab + "/" + f);
+    std::ofstream(shortVocab + "/vocab.txt") << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n";
+    auto mismatch = testOptions(dir, "mismatch", 1);
+    mismatch.initFrom = shortVocab;
+    const std::string e3 = testutil::errorOf([&] { pretrain::pretrainBackbone(mismatch); });
+    QVERIFY2(e3.find("vocab_size") != std::string::npos && e3.find("6 tokens") != std::string::npos,
+             e3.c_str());
+    QVERIFY(!QFileInfo::exists(dir.filePath("mismatch")));
 }
 
 QTEST_APPLESS_MAIN(TestPretrain)

@@ -18,13 +18,16 @@
 namespace adapterlab::ui {
 
 void PretrainWorker::run(const QString& outDir, const QString& preset, const QStringList& corpus,
-                         const QStringList& taskTexts, qint64 maxSteps) {
+                         const QStringList& taskTexts, bool debianText, const QString& initFrom,
+                         qint64 maxSteps) {
     cancel_.store(false);
     try {
         pretrain::PretrainOptions o;
         o.outDir = outDir.toStdString();
         o.preset = preset.toStdString();
         o.maxSteps = maxSteps;
+        o.corpus.debianText = debianText;
+        o.initFrom = initFrom.toStdString();
         for (const auto& c : corpus) o.corpus.paths.push_back(c.toStdString());
         for (const auto& t : taskTexts)
             o.corpus.taskTexts.push_back(t.toStdString());
@@ -65,6 +68,15 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     output = new QLineEdit(defaultFolder("mini"));
     corpus = new QLineEdit;
     corpus->setPlaceholderText(tr("optional: your text files or folders, separated by ;"));
+    startFrom = new QLineEdit;
+    startFrom->setPlaceholderText(
+        tr("optional: a BERT folder to continue (keeps its vocabulary and size)"));
+    startFrom->setToolTip(
+        tr("Continued pre-training: start from this backbone's weights instead of a new model, "
+           "on the text below (domain- or task-adaptive pre-training). The preset gives the steps; "
+           "the learning rate is a tenth of the preset's."));
+    debianText = new QCheckBox(tr("WordNet glosses and fortune cookies (Debian packages)"));
+    debianText->setChecked(true);
     taskText = new QCheckBox;
     taskText->setToolTip(
         tr("Task-adaptive pre-training: the task's training sentences, without their labels, "
@@ -90,6 +102,8 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     form->addRow(tr("Preset"), preset);
     form->addRow(cost); // spans the dialog: the cost line is long
     form->addRow(tr("Folder"), output);
+    form->addRow(tr("Start from"), startFrom);
+    form->addRow(tr("Debian text"), debianText);
     form->addRow(tr("More text"), corpus);
     form->addRow(tr("Task text"), taskText);
     auto* buttons = new QHBoxLayout;
@@ -104,11 +118,28 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     layout->addLayout(buttons);
     const auto showCost = [this] {
         const auto p = pretrain::pretrainPreset(preset->currentText().toStdString());
-        cost->setText(tr("%1 · d %2, %3 layers, %4 steps").arg(QString::fromStdString(p.cost))
-                          .arg(p.model.hiddenSize).arg(p.model.numLayers).arg(p.steps));
+        if (startFrom->text().trimmed().isEmpty())
+            cost->setText(tr("%1 · d %2, %3 layers, %4 steps")
+                              .arg(QString::fromStdString(p.cost))
+                              .arg(p.model.hiddenSize)
+                              .arg(p.model.numLayers)
+                              .arg(p.steps));
+        else
+            cost->setText(
+                tr("Continues %1 for %2 steps of %3 × %4 tokens at a peak learning rate of %5; "
+                   "its vocabulary and size are kept.")
+                    .arg(QFileInfo(startFrom->text().trimmed()).fileName())
+                    .arg(p.steps)
+                    .arg(p.batchSize)
+                    .arg(p.sequenceLength)
+                    .arg(p.learningRate / 10));
     };
     showCost();
     connect(preset, &QComboBox::currentTextChanged, this, [this, showCost] {
+        showCost();
+        suggestFolder();
+    });
+    connect(startFrom, &QLineEdit::textChanged, this, [this, showCost] {
         showCost();
         suggestFolder();
     });
@@ -136,7 +167,8 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
         running_ = false;
         start->setEnabled(true);
         stop->setEnabled(false);
-        preset->setEnabled(true);
+        for (QWidget* w : std::initializer_list<QWidget*>{preset, startFrom, debianText})
+            w->setEnabled(true);
         taskText->setEnabled(!task_.isEmpty());
         status->setText(message);
         if (ok) Q_EMIT built(folder());
@@ -155,7 +187,9 @@ QString PretrainDialog::folder() const { return output->text().trimmed(); }
 // built with, so a task-adapted backbone gets its own.
 void PretrainDialog::suggestFolder() {
     if (running_) return;
-    QString name = preset->currentText();
+    const QString from = startFrom->text().trimmed();
+    QString name =
+        from.isEmpty() ? preset->currentText() : QFileInfo(from).fileName() + "-continued";
     if (taskText->isChecked() && !task_.isEmpty()) name += "-" + taskShortName(task_);
     output->setText(defaultFolder(name));
 }
@@ -178,8 +212,8 @@ void PretrainDialog::begin() {
     running_ = true;
     start->setEnabled(false);
     stop->setEnabled(true);
-    preset->setEnabled(false);
-    taskText->setEnabled(false);
+    for (QWidget* w : std::initializer_list<QWidget*>{preset, startFrom, debianText, taskText})
+        w->setEnabled(false);
     status->setText(tr("Building the corpus and the vocabulary…"));
     QStringList paths;
     for (const auto& p : corpus->text().split(';', Qt::SkipEmptyParts)) paths << p.trimmed();
@@ -187,7 +221,9 @@ void PretrainDialog::begin() {
     if (taskText->isChecked() && !task_.isEmpty()) tasks << task_;
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, folder()),
                               Q_ARG(QString, preset->currentText()), Q_ARG(QStringList, paths),
-                              Q_ARG(QStringList, tasks), Q_ARG(qint64, maxSteps_));
+                              Q_ARG(QStringList, tasks), Q_ARG(bool, debianText->isChecked()),
+                              Q_ARG(QString, startFrom->text().trimmed()),
+                              Q_ARG(qint64, maxSteps_));
 }
 
 } // namespace adapterlab::ui

@@ -25,7 +25,8 @@ public:
     void cancel() { cancel_.store(true); }
 public Q_SLOTS:
     void run(const QString& outDir, const QString& preset, const QStringList& corpus,
-             const QStringList& taskTexts, qint64 maxSteps);
+             const QStringList& taskTexts, bool debianText, const QString& initFrom,
+             qint64 maxSteps);
 Q_SIGNALS:
     void progressed(qint64 step, qint64 total, double loss, double tokensPerSecond, double etaSeconds);
     /// ok: the folder is a finished backbone; otherwise `message` says why (stopped or failed).
@@ -49,6 +50,8 @@ public:
     void setTask(const QString& spec);
     QComboBox* preset;
     QLineEdit *output, *corpus;
+    QLineEdit* startFrom;  ///< optional BERT folder to continue (domain/task-adaptive pre-training)
+    QCheckBox* debianText; ///< the Debian text (WordNet, fortunes) in the corpus
     QCheckBox* taskText; ///< add the run form's task's training text (task-adaptive pre-training)
     QPushButton *start, *stop;
     QProgressBar* progress;

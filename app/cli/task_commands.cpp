@@ -73,10 +73,19 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     const auto preset = pretrain::pretrainPreset(o.preset);
-    std::fprintf(stderr, "pretrain preset %s: d=%lld, %lld layers, sequences of %lld, %lld steps (%s)\n",
-                 preset.name.c_str(), static_cast<long long>(preset.model.hiddenSize),
-                 static_cast<long long>(preset.model.numLayers), static_cast<long long>(preset.sequenceLength),
-                 static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps), preset.cost.c_str());
+    if (o.initFrom.empty())
+        std::fprintf(
+            stderr, "pretrain preset %s: d=%lld, %lld layers, sequences of %lld, %lld steps (%s)\n",
+            preset.name.c_str(), static_cast<long long>(preset.model.hiddenSize),
+            static_cast<long long>(preset.model.numLayers),
+            static_cast<long long>(preset.sequenceLength),
+            static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps),
+            preset.cost.c_str());
+    else
+        std::fprintf(
+            stderr, "continuing %s with preset %s's budget: sequences of %lld, %lld steps\n",
+            o.initFrom.c_str(), preset.name.c_str(), static_cast<long long>(preset.sequenceLength),
+            static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps));
     const bool electra = o.objective == "electra";
     const auto r = pretrain::pretrainBackbone(
         o,
@@ -98,7 +107,8 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
               {"final_mlm_loss", r.finalLoss},
               {"seconds", r.seconds},
               {"word_vector_seconds", r.wordVectorSeconds},
-              {"embedding_init", o.embeddingInit},
+              {"embedding_init", o.initFrom.empty() ? o.embeddingInit : "from " + o.initFrom},
+              {"init_from", o.initFrom},
               {"objective", o.objective},
               {"final_detection_loss", r.finalDetectionLoss},
               {"resumed", r.resumed},
@@ -147,6 +157,13 @@ void addPretrain(CLI::App& app) {
            "mlm (default: masked language modelling) | electra (replaced-token detection with a "
            "1-layer generator)")
         ->check(CLI::IsMember({"mlm", "electra"}));
+    cmd->add_option(
+        "--init-from", o->initFrom,
+        "continue pre-training this Hugging Face BERT folder on the corpus (its vocabulary "
+        "and shape are kept): domain- or task-adaptive pre-training");
+    cmd->add_option("--lr", o->learningRate,
+                    "peak learning rate (default: the preset's; a tenth of it with --init-from)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", o->seed, "random seed (default 1)");
     cmd->add_option("--device", o->device, "auto | cpu | cuda | cuda:N");
     cmd->add_option("--threads", o->threads, "LibTorch threads (default: all cores)");

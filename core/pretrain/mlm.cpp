@@ -19,9 +19,11 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 
 namespace adapterlab::pretrain {
@@ -51,6 +53,30 @@ struct MlmHeadImpl : torch::nn::Module {
     torch::Tensor bias;
 };
 TORCH_MODULE(MlmHead);
+
+// BERT checkpoints keep their MLM head as cls.predictions.*; a continued pre-training takes it
+// when it is there and fits (the decoder is tied to the word embeddings, so only these remain).
+void loadMlmHead(MlmHead& head, const model::SafetensorsFile& file) {
+    const std::vector<std::pair<std::vector<std::string>, torch::Tensor*>> wanted{
+        {{"cls.predictions.transform.dense.weight"}, &head->dense->weight},
+        {{"cls.predictions.transform.dense.bias"}, &head->dense->bias},
+        {{"cls.predictions.transform.LayerNorm.weight",
+          "cls.predictions.transform.LayerNorm.gamma"},
+         &head->norm->weight},
+        {{"cls.predictions.transform.LayerNorm.bias", "cls.predictions.transform.LayerNorm.beta"},
+         &head->norm->bias},
+        {{"cls.predictions.bias"}, &head->bias}};
+    torch::NoGradGuard guard;
+    for (const auto& [names, param] : wanted) {
+        for (const auto& name : names) {
+            const auto* t = file.find(name);
+            if (!t || t->shape != param->sizes().vec()) continue;
+            auto values = file.toFloat(*t);
+            param->copy_(torch::from_blob(values.data(), t->shape, torch::kFloat));
+            break;
+        }
+    }
+}
 
 // ELECTRA's generator body: encoder layers over the discriminator's own embeddings (shared, as
 // in the paper), so it needs the same width; it is kept weak by depth (1 layer of L).
@@ -183,6 +209,33 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     if (o.objective != "mlm" && o.objective != "electra")
         throw Error("unknown pre-training objective '" + o.objective + "' (mlm | electra)");
     const bool electra = o.objective == "electra";
+    if (o.learningRate < 0 || !std::isfinite(o.learningRate))
+        throw Error("pretrain: the learning rate must be positive (got " +
+                    std::to_string(o.learningRate) + ")");
+    const bool continued = !o.initFrom.empty();
+    const double peakLr = o.learningRate > 0 ? o.learningRate
+                          : continued        ? preset.learningRate / 10
+                                             : preset.learningRate;
+    // Checked before anything is written: a continued pre-training needs the whole folder.
+    std::optional<model::HfModelFiles> init;
+    std::optional<model::BertConfig> initConfig;
+    if (continued) {
+        try {
+            init = model::HfModelFiles::inDirectory(o.initFrom, true);
+            initConfig = model::BertConfig::fromFile(init->config);
+        } catch (const Error& e) {
+            throw Error("pretrain: cannot continue from " + o.initFrom + ": " + e.what());
+        }
+        const auto vocabSize = static_cast<int64_t>(text::Vocab::load(init->vocab).size());
+        if (vocabSize != initConfig->vocabSize)
+            throw Error("pretrain: cannot continue from " + o.initFrom +
+                        ": config.json has vocab_size " + std::to_string(initConfig->vocabSize) +
+                        " but vocab.txt holds " + std::to_string(vocabSize) + " tokens");
+        if (preset.sequenceLength > initConfig->maxPositions)
+            throw Error("pretrain: " + o.initFrom + " takes sequences of at most " +
+                        std::to_string(initConfig->maxPositions) + " positions, the preset needs " +
+                        std::to_string(preset.sequenceLength));
+    }
     fs::create_directories(o.outDir);
     const fs::path out(o.outDir);
     PretrainResult result;
@@ -198,9 +251,12 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     // it too, and a run asking for other text in the same folder is refused, not ignored).
     const fs::path corpusFile = out / "corpus.txt", vocabFile = out / "vocab.txt",
                    corpusReport = out / "corpus.json";
-    const json asked = {{"paths", o.corpus.paths},
-                        {"task_texts", o.corpus.taskTexts},
-                        {"debian_text", o.corpus.debianText}};
+    json asked = {{"paths", o.corpus.paths},
+                  {"task_texts", o.corpus.taskTexts},
+                  {"debian_text", o.corpus.debianText}};
+    if (continued)
+        asked["init_from"] =
+            fs::weakly_canonical(o.initFrom).string(); // its vocabulary is this folder's
     if (!fs::exists(vocabFile) || !fs::exists(corpusFile)) {
         CorpusOptions co = o.corpus;
         co.cancel = cancel;
@@ -209,11 +265,15 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         json report = corpusReportJson(result.corpus);
         report["asked"] = asked;
         std::ofstream(corpusReport) << report.dump(2) << '\n';
-        text::WordPieceTrainer trainer({static_cast<size_t>(preset.vocabSize), 2, true});
-        std::ifstream in(corpusFile);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) trainer.addText(line);
-        trainer.train().save(vocabFile.string());
+        if (continued) {
+            fs::copy_file(init->vocab, vocabFile, fs::copy_options::overwrite_existing);
+        } else {
+            text::WordPieceTrainer trainer({static_cast<size_t>(preset.vocabSize), 2, true});
+            std::ifstream in(corpusFile);
+            for (std::string line; std::getline(in, line);)
+                if (!line.empty()) trainer.addText(line);
+            trainer.train().save(vocabFile.string());
+        }
     } else if (fs::exists(corpusReport)) {
         json report;
         try {
@@ -259,7 +319,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
 
     if (o.threads > 0) at::set_num_threads(o.threads);
     const c10::Device device = train::resolveDevice(o.device);
-    model::BertConfig cfg = preset.model;
+    model::BertConfig cfg = continued ? *initConfig : preset.model;
     cfg.vocabSize = static_cast<int64_t>(tok.vocab().size());
     cfg.validate("pretrain preset " + preset.name);
     result.vocabSize = cfg.vocabSize;
@@ -267,7 +327,11 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     model::BertModel bert(cfg, std::nullopt, false);
     MlmHead head(cfg.hiddenSize, cfg.vocabSize, cfg.layerNormEps, cfg.initializerRange);
     const fs::path stateFile = out / "pretrain-state.pt";
-    if (o.embeddingInit == "ppmi-svd" && !fs::exists(stateFile)) {
+    if (continued && !fs::exists(stateFile)) {
+        const auto file = model::SafetensorsFile::load(init->weights);
+        model::loadHfWeights(bert, file, false);
+        loadMlmHead(head, file);
+    } else if (o.embeddingInit == "ppmi-svd" && !fs::exists(stateFile)) {
         const auto t0 = Clock::now();
         WordVectorOptions wo;
         wo.seed = o.seed;
@@ -295,7 +359,8 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     }
     all = decay;
     all.insert(all.end(), plain.begin(), plain.end());
-    const auto opts = torch::optim::AdamWOptions(preset.learningRate).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
+    const auto opts =
+        torch::optim::AdamWOptions(peakLr).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
     groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(opts).weight_decay(0.0)));
@@ -304,7 +369,12 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     // Resume from the folder's state when it is of this preset and seed.
     json identity = {{"preset", preset.name}, {"seed", o.seed}, {"vocab", cfg.vocabSize},
                      {"rows", rows}, {"format", kStateFormat}, {"version", kStateVersion}};
-    if (o.embeddingInit != "random") identity["embedding_init"] = o.embeddingInit; // older states stay valid
+    if (continued) // the weights it started from, and its rate (the preset's is implied otherwise)
+        identity["init_from"] = {{"weights", model::fileFingerprint(init->weights)},
+                                 {"learning_rate", peakLr}};
+    else if (o.embeddingInit != "random")
+        identity["embedding_init"] = o.embeddingInit; // older states stay valid
+    if (!continued && o.learningRate > 0) identity["learning_rate"] = peakLr;
     if (electra) identity["objective"] = o.objective;
     int64_t step = 0;
     if (fs::exists(stateFile)) {
@@ -398,7 +468,8 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         const auto ids = data.index_select(0, index).to(device);
         torch::manual_seed(o.seed * 7919ULL + static_cast<uint64_t>(step)); // masks and dropout per step
         const auto [inputs, labels] = maskForMlm(ids, special, tok.vocab().maskId(), cfg.vocabSize);
-        const double lr = train::scheduledLearningRate(preset.learningRate, step, preset.steps, preset.warmupFraction);
+        const double lr =
+            train::scheduledLearningRate(peakLr, step, preset.steps, preset.warmupFraction);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         // [B, T] -> hidden [B, T, d] -> masked positions [N, d] -> logits [N, V]
         const auto embedded = bert->embed(inputs, types);
@@ -471,7 +542,8 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                        {"corpus_tokens", result.corpusTokens},
                        {"vocab_size", cfg.vocabSize},
                        {"final_mlm_loss", result.finalLoss},
-                       {"embedding_init", o.embeddingInit},
+                       {"embedding_init", continued ? "from " + o.initFrom : o.embeddingInit},
+                       {"learning_rate", peakLr},
                        {"word_vector_seconds", result.wordVectorSeconds},
                        {"objective", o.objective},
                        {"final_detection_loss", result.finalDetectionLoss},

@@ -47,6 +47,13 @@ struct PretrainOptions {
     /// 2020): a 1-layer generator sharing the backbone's embeddings fills the masked positions
     /// with its samples, and the backbone learns for every token whether it was replaced.
     std::string objective = "mlm";
+    /// A Hugging Face BERT folder to continue pre-training (domain- or task-adaptive
+    /// pre-training, Gururangan et al. 2020): its vocabulary, shape and weights are kept, the
+    /// corpus is the asked text, the preset gives steps, batch and sequence length. The MLM head
+    /// starts fresh unless the folder holds BERT's cls.predictions.* tensors. Empty: a new model.
+    std::string initFrom;
+    /// Peak learning rate; 0: the preset's, or a tenth of it when continuing from initFrom.
+    double learningRate = 0;
 };
 
 struct PretrainProgress {
