@@ -554,6 +554,9 @@ void TestPretrain::continuedPretrainingStartsFromABackbone() {
                  e1.find("no-such-bert") != std::string::npos,
              e1.c_str());
     QVERIFY(!QFileInfo::exists(dir.filePath("never")));
+    auto slash = o; // the same start written with a trailing slash continues the same folder
+    slash.initFrom = baseDir + "/";
+    QVERIFY(pretrain::pretrainBackbone(slash).resumed);
     auto fresh = o;
     fresh.initFrom.clear();
     const std::string e2 = testutil::errorOf([&] { pretrain::pretrainBackbone(fresh); });

@@ -128,7 +128,7 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
             cost->setText(
                 tr("Continues %1 for %2 steps of %3 × %4 tokens at a peak learning rate of %5; "
                    "its vocabulary and size are kept.")
-                    .arg(QFileInfo(startFrom->text().trimmed()).fileName())
+                    .arg(QDir(QDir::cleanPath(startFrom->text().trimmed())).dirName())
                     .arg(p.steps)
                     .arg(p.batchSize)
                     .arg(p.sequenceLength)
@@ -189,7 +189,7 @@ void PretrainDialog::suggestFolder() {
     if (running_) return;
     const QString from = startFrom->text().trimmed();
     QString name =
-        from.isEmpty() ? preset->currentText() : QFileInfo(from).fileName() + "-continued";
+        from.isEmpty() ? preset->currentText() : QDir(QDir::cleanPath(from)).dirName() + "-continued";
     if (taskText->isChecked() && !task_.isEmpty()) name += "-" + taskShortName(task_);
     output->setText(defaultFolder(name));
 }

@@ -253,9 +253,10 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     json asked = {{"paths", o.corpus.paths},
                   {"task_texts", o.corpus.taskTexts},
                   {"debian_text", o.corpus.debianText}};
-    if (continued)
-        asked["init_from"] =
-            fs::weakly_canonical(o.initFrom).string(); // its vocabulary is this folder's
+    if (continued) { // its vocabulary is this folder's; "dir" and "dir/" are the same start
+        const fs::path start = fs::weakly_canonical(o.initFrom).lexically_normal();
+        asked["init_from"] = (start.has_filename() ? start : start.parent_path()).string();
+    }
     if (!fs::exists(vocabFile) || !fs::exists(corpusFile)) {
         CorpusOptions co = o.corpus;
         co.cancel = cancel;
