@@ -54,6 +54,9 @@ QString taskShortName(const QString& spec) {
         return QFileInfo(spec.mid(parts[0].size() + 1).section(',', 0, 0)).completeBaseName();
     return parts.size() >= 2 ? parts[1] : spec;
 }
+
+// The folder name of a start path ("a/mini/" -> "mini").
+QString folderName(const QString& path) { return QDir(QDir::cleanPath(path.trimmed())).dirName(); }
 } // namespace
 
 QString PretrainDialog::defaultFolder(const QString& presetName) {
@@ -128,7 +131,7 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
             cost->setText(
                 tr("Continues %1 for %2 steps of %3 × %4 tokens at a peak learning rate of %5; "
                    "its vocabulary and size are kept.")
-                    .arg(QDir(QDir::cleanPath(startFrom->text().trimmed())).dirName())
+                    .arg(folderName(startFrom->text()))
                     .arg(p.steps)
                     .arg(p.batchSize)
                     .arg(p.sequenceLength)
@@ -189,7 +192,7 @@ void PretrainDialog::suggestFolder() {
     if (running_) return;
     const QString from = startFrom->text().trimmed();
     QString name =
-        from.isEmpty() ? preset->currentText() : QDir(QDir::cleanPath(from)).dirName() + "-continued";
+        from.isEmpty() ? preset->currentText() : folderName(from) + "-continued";
     if (taskText->isChecked() && !task_.isEmpty()) name += "-" + taskShortName(task_);
     output->setText(defaultFolder(name));
 }

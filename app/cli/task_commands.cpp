@@ -73,19 +73,16 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     const auto preset = pretrain::pretrainPreset(o.preset);
+    const auto steps = static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps);
+    const auto length = static_cast<long long>(preset.sequenceLength);
     if (o.initFrom.empty())
         std::fprintf(
             stderr, "pretrain preset %s: d=%lld, %lld layers, sequences of %lld, %lld steps (%s)\n",
             preset.name.c_str(), static_cast<long long>(preset.model.hiddenSize),
-            static_cast<long long>(preset.model.numLayers),
-            static_cast<long long>(preset.sequenceLength),
-            static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps),
-            preset.cost.c_str());
+            static_cast<long long>(preset.model.numLayers), length, steps, preset.cost.c_str());
     else
-        std::fprintf(
-            stderr, "continuing %s with preset %s's budget: sequences of %lld, %lld steps\n",
-            o.initFrom.c_str(), preset.name.c_str(), static_cast<long long>(preset.sequenceLength),
-            static_cast<long long>(o.maxSteps > 0 ? o.maxSteps : preset.steps));
+        std::fprintf(stderr, "continuing %s with preset %s's budget: sequences of %lld, %lld steps\n",
+                     o.initFrom.c_str(), preset.name.c_str(), length, steps);
     const bool electra = o.objective == "electra";
     const auto r = pretrain::pretrainBackbone(
         o,
@@ -107,7 +104,7 @@ void runPretrain(pretrain::PretrainOptions& o, bool asJson) {
               {"final_mlm_loss", r.finalLoss},
               {"seconds", r.seconds},
               {"word_vector_seconds", r.wordVectorSeconds},
-              {"embedding_init", o.initFrom.empty() ? o.embeddingInit : "from " + o.initFrom},
+              {"embedding_init", r.embeddingInit},
               {"init_from", o.initFrom},
               {"objective", o.objective},
               {"final_detection_loss", r.finalDetectionLoss},

@@ -75,13 +75,6 @@ const std::vector<std::string>& presetNames() {
     return names;
 }
 
-std::vector<std::string> presetAxes(const std::string& name) {
-    if (name == "tradeoff") return {"method", "adapter_size", "top_k", "learning_rate", "epochs"};
-    if (name == "adapter-size") return {"method", "adapter_size"};
-    if (name == "init-robustness") return {"method", "init_std", "seed"};
-    throw Error("unknown sweep preset '" + name + "' (tradeoff, adapter-size, init-robustness)");
-}
-
 SweepPlan presetPlan(const std::string& name, const json& base, int numLayers) {
     SweepPlan p;
     p.name = name;
@@ -119,6 +112,14 @@ SweepPlan presetPlan(const std::string& name, const json& base, int numLayers) {
         throw Error("unknown sweep preset '" + name + "' (tradeoff, adapter-size, init-robustness)");
     }
     return p;
+}
+
+std::vector<std::string> presetAxes(const std::string& name) {
+    // Whatever a preset's grids set (with nothing fixed by a base) is its axes.
+    std::set<std::string> keys;
+    for (const auto& grid : presetPlan(name, json::object(), 1).grids)
+        for (const auto& [k, v] : grid.items()) keys.insert(k);
+    return {keys.begin(), keys.end()};
 }
 
 int64_t createSweep(store::Store& store, const SweepPlan& plan) {

@@ -238,6 +238,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     fs::create_directories(o.outDir);
     const fs::path out(o.outDir);
     PretrainResult result;
+    result.embeddingInit = continued ? "from " + o.initFrom : o.embeddingInit;
 
     // Stopping before training writes no state; a finished corpus and vocabulary are reused.
     const auto stopped = [&] {
@@ -369,12 +370,11 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     // Resume from the folder's state when it is of this preset and seed.
     json identity = {{"preset", preset.name}, {"seed", o.seed}, {"vocab", cfg.vocabSize},
                      {"rows", rows}, {"format", kStateFormat}, {"version", kStateVersion}};
-    if (continued) // the weights it started from, and its rate (the preset's is implied otherwise)
-        identity["init_from"] = {{"weights", model::fileFingerprint(init->weights)},
-                                 {"learning_rate", peakLr}};
+    if (continued)
+        identity["init_from"] = model::fileFingerprint(init->weights); // the weights it started from
     else if (o.embeddingInit != "random")
         identity["embedding_init"] = o.embeddingInit; // older states stay valid
-    if (!continued && o.learningRate > 0) identity["learning_rate"] = peakLr;
+    if (peakLr != preset.learningRate) identity["learning_rate"] = peakLr; // the preset's is implied
     if (electra) identity["objective"] = o.objective;
     int64_t step = 0;
     if (fs::exists(stateFile)) {
@@ -542,7 +542,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                        {"corpus_tokens", result.corpusTokens},
                        {"vocab_size", cfg.vocabSize},
                        {"final_mlm_loss", result.finalLoss},
-                       {"embedding_init", continued ? "from " + o.initFrom : o.embeddingInit},
+                       {"embedding_init", result.embeddingInit},
                        {"learning_rate", peakLr},
                        {"word_vector_seconds", result.wordVectorSeconds},
                        {"objective", o.objective},

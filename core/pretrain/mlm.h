@@ -70,6 +70,7 @@ struct PretrainResult {
     double seconds = 0;   ///< this session's training time
     double wordVectorSeconds = 0; ///< time to make the PPMI-SVD vectors (0 when not used)
     bool cancelled = false, resumed = false;
+    std::string embeddingInit; ///< "ppmi-svd", "random", or "from DIR" when continued
     CorpusReport corpus;
 };
 
