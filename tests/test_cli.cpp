@@ -9,6 +9,7 @@
 
 #include "store/store.h"
 
+#include <algorithm>
 #include <csignal>
 #include <functional>
 #include <thread>
@@ -224,6 +225,32 @@ void TestCli::trainStoreAndInspect() {
     QVERIFY(r.err.contains("adapter size m = 0"));
     r = runCli({"runs", "list", "--db", db, "--json"});
     QCOMPARE(r.out.trimmed().split('\n').size(), 1); // the refused run wrote nothing
+
+    // A learning-curve point: 200 of RTE's 2,490 training examples, stratified, drawn with the
+    // seed.
+    r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--method",
+                "head_only", "--epochs", "1", "--max-length", "32", "--train-size", "200",
+                "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(parseLine(r.out.trimmed())["train_size"].toInteger(), 200);
+    r = runCli({"runs", "show", "--db", db, "--run", "2", "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["steps"].toInteger(), 7); // ceil(200 / 32) steps, not 78
+    r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--method",
+                "head_only", "--train-size", "5000"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("cannot keep 5000 training examples of 2490"), r.err.constData());
+    // Sweeps take it as an axis.
+    const auto dryRuns = [&](QStringList extra) {
+        const auto d = runCli(QStringList{"sweep", "--db", db, "--preset", "init-robustness",
+                                          "--task", task, "--backbone", backbone(), "--dry-run"} +
+                              extra);
+        return d.out.trimmed().split('\n');
+    };
+    const auto plain = dryRuns({}), curve = dryRuns({"--train-sizes", "100", "0"});
+    QCOMPARE(curve.size(), 2 * plain.size());
+    QCOMPARE(std::count_if(curve.begin(), curve.end(),
+                           [](const QByteArray& l) { return l.contains("\"train_size\":100"); }),
+             plain.size());
 }
 
 void TestCli::sigkillMidRunLeavesInterruptedRun() {

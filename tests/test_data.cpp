@@ -42,6 +42,7 @@ private Q_SLOTS:
     void sentclassLines();
     void userCsvTsvJsonl();
     void stratifiedSplitIsSeeded();
+    void trainSampleIsStratifiedAndSeeded();
     void malformedInput_data();
     void malformedInput();
     void skipMalformedCounts();
@@ -217,6 +218,76 @@ void TestData::stratifiedSplitIsSeeded() {
     bool differs = false;
     for (size_t i = 0; i < c.dev.examples.size(); ++i) differs |= c.dev.examples[i].text != a.dev.examples[i].text;
     QVERIFY(differs);
+}
+
+void TestData::trainSampleIsStratifiedAndSeeded() {
+    // 1,000 examples: 700 of label 0, 250 of label 1, 50 of label 2; the text is the index.
+    TaskData t;
+    t.labels = {"a", "b", "c"};
+    t.train.source = "t.tsv";
+    for (int i = 0; i < 1000; ++i)
+        t.train.examples.push_back({std::to_string(i), std::nullopt,
+                                    i < 700   ? 0
+                                    : i < 950 ? 1
+                                              : 2});
+    t.dev.examples = {{"dev", std::nullopt, 1}};
+    const auto sample = [&](int64_t n, uint64_t seed) {
+        TaskData s = t;
+        sampleTrainSplit(s, n, seed);
+        return s;
+    };
+    const auto indices = [](const TaskData& s) {
+        std::vector<int> v;
+        for (const auto& e : s.train.examples)
+            v.push_back(std::stoi(e.text));
+        return v;
+    };
+    const TaskData s = sample(100, 1);
+    QCOMPARE(s.train.examples.size(), size_t(100));
+    std::map<int, int> perLabel;
+    for (const auto& e : s.train.examples)
+        ++perLabel[e.label];
+    QCOMPARE(perLabel[0], 70); // each label keeps its share
+    QCOMPARE(perLabel[1], 25);
+    QCOMPARE(perLabel[2], 5);
+    const auto idx = indices(s);
+    QVERIFY(std::is_sorted(idx.begin(), idx.end()));                  // file order kept
+    QVERIFY(std::adjacent_find(idx.begin(), idx.end()) == idx.end()); // no repeats
+    QVERIFY(idx.back() - idx.front() > 500);                          // drawn, not the first 100
+    QCOMPARE(s.dev.examples.size(), size_t(1));                       // dev untouched
+    QVERIFY2(s.train.source.find("100 of 1000, stratified, seed 1") != std::string::npos,
+             s.train.source.c_str());
+    QCOMPARE(indices(sample(100, 1)), idx);  // seeded
+    QVERIFY(indices(sample(100, 2)) != idx); // another seed, another sample
+    // Rounding: 7 = 4.9 + 1.75 + 0.35 → largest remainders 5 / 2 / 0, then label c takes one of
+    // a's.
+    std::map<int, int> small;
+    for (const auto& e : sample(7, 3).train.examples)
+        ++small[e.label];
+    QCOMPARE(small[0], 4);
+    QCOMPARE(small[1], 2);
+    QCOMPARE(small[2], 1);
+    // Every label present once the size allows it, even a rare one.
+    std::set<int> seen;
+    for (const auto& e : sample(3, 4).train.examples)
+        seen.insert(e.label);
+    QCOMPARE(seen.size(), size_t(3));
+    QCOMPARE(indices(sample(1000, 5)).size(), size_t(1000)); // all: unchanged
+    QCOMPARE(sample(1000, 5).train.source, std::string("t.tsv"));
+    for (const int64_t bad : {int64_t(0), int64_t(-3), int64_t(1001)}) {
+        TaskData b = t;
+        const std::string e = testutil::errorOf([&] { sampleTrainSplit(b, bad, 1); });
+        QVERIFY2(
+            e.find("t.tsv: cannot keep " + std::to_string(bad) + " training examples of 1000") == 0,
+            e.c_str());
+        QCOMPARE(b.train.examples.size(), size_t(1000)); // nothing lost
+    }
+    // Regression: a plain seeded sample.
+    TaskData r = t;
+    r.regression = true;
+    sampleTrainSplit(r, 10, 1);
+    QCOMPARE(r.train.examples.size(), size_t(10));
+    QVERIFY(r.train.source.find("stratified") == std::string::npos);
 }
 
 void TestData::malformedInput_data() {

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void ablationCostRatio();
     void sweepRunsAndResumes();
     void ablateStoredRun();
+    void trainSizeIsALearningCurveAxis();
     void parallelWorkersRunEverythingOnce();
 };
 
@@ -168,6 +169,20 @@ void TestExperiments::selectionAndAggregation() {
     QCOMPARE(experiments::taskDisplayName("file:/a/imdb/train.csv,dev=/x.csv"), std::string("imdb"));
     QCOMPARE(experiments::taskDisplayName("lines:/d/TREC.train.all,encoding=latin1"), std::string("TREC.train"));
     QVERIFY(experiments::toCsv(rows).find("RTE,adapter,8,") != std::string::npos);
+    // A learning-curve run (200 examples) scoring higher is a row of its own, never selected
+    // against the runs on the whole training split.
+    auto sampled = record(8, "adapter", 8, 3e-3, 1, 0.95);
+    sampled.config["train_size"] = 200;
+    runs.push_back(sampled);
+    const auto withCurve = experiments::resultTable(runs, experiments::Table::Tradeoff);
+    QCOMPARE(withCurve.size(), size_t(4));
+    QCOMPARE(withCurve[0].trainSize, int64_t(0));
+    QCOMPARE(withCurve[0].learningRate, 1e-4); // the whole split's selection is unchanged
+    QCOMPARE(withCurve[1].trainSize, int64_t(200));
+    QCOMPARE(withCurve[1].mean, 0.95);
+    QCOMPARE(experiments::toJson(withCurve[1])["train_size"].get<int64_t>(), int64_t(200));
+    QVERIFY(experiments::toCsv(withCurve).find(",8,200\n") !=
+            std::string::npos); // run_ids,train_size
 }
 
 void TestExperiments::ablationEqualsNaive() {
@@ -286,6 +301,41 @@ void TestExperiments::ablateStoredRun() {
     QVERIFY(experiments::ablationCsv(s.ablation(id)).find("first_layer,last_layer,score,drop") == 0);
     const auto full = experiments::runTraining(s, f.config(train::Method::Full, 1));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::ablateRun(s, full));
+}
+
+void TestExperiments::trainSizeIsALearningCurveAxis() {
+    // The fixture's 256 training examples; batch 16, 1 epoch: the steps count the examples used.
+    testutil::Fixture f;
+    store::Store s(f.path("c.alab"));
+    auto base = f.config(train::Method::Full, 1);
+    const auto plan = experiments::SweepPlan::fromJson(
+        {{"name", "curve"}, {"base", base.toJson()}, {"grid", {{"train_size", {40, 100, 0}}}}});
+    const auto sweep = experiments::createSweep(s, plan);
+    experiments::runSweep(s, sweep);
+    std::map<int64_t, int64_t> stepsBySize;
+    for (const auto& r : s.runs()) {
+        QCOMPARE(r.status, std::string("finished"));
+        stepsBySize[r.config["train_size"].get<int64_t>()] = r.steps;
+    }
+    QCOMPARE(stepsBySize.size(), size_t(3));
+    QCOMPARE(stepsBySize[40], int64_t(3));  // ceil(40 / 16)
+    QCOMPARE(stepsBySize[100], int64_t(7)); // ceil(100 / 16)
+    QCOMPARE(stepsBySize[0], int64_t(16));  // all 256
+    // More than the task has: the run fails with the reason, nothing else is touched.
+    base.trainSize = 1000;
+    const std::string e = testutil::errorOf([&] { experiments::runTraining(s, base); });
+    QVERIFY2(e.find("cannot keep 1000 training examples of 256") != std::string::npos, e.c_str());
+    QCOMPARE(s.runs().back().status, std::string("failed"));
+    QCOMPARE(s.runs().size(), size_t(4));
+    base.trainSize = -1;
+    QVERIFY(testutil::errorOf([&] { base.validate(); }).find("training-set size must be >= 0") !=
+            std::string::npos);
+    // Settings files name it; old ones without it mean all examples.
+    QCOMPARE(train::RunConfig::fromJson({{"train_size", 500}}).trainSize, int64_t(500));
+    QCOMPARE(train::RunConfig::fromJson(json::object()).trainSize, int64_t(0));
+    QVERIFY(testutil::errorOf([] {
+                train::RunConfig::fromJson({{"train_size", "many"}});
+            }).find("'train_size' must be an integer") != std::string::npos);
 }
 
 void TestExperiments::parallelWorkersRunEverythingOnce() {

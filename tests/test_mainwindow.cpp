@@ -25,6 +25,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFrame>
+#include <QLocale>
 #include <QProgressBar>
 
 #include "data/task_loader.h"
@@ -317,6 +318,22 @@ void TestMainWindow::launchTinyRunEndsInTable() {
     QVERIFY(row >= 0);
     QCOMPARE(w.runsModel()->run(row).status, std::string("finished"));
     QCOMPARE(w.runsModel()->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::Status)).toString(), QString("finished"));
+    QCOMPARE(w.runsModel()
+                 ->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::TrainSize))
+                 .toString(),
+             QString("all"));
+    {
+        // A learning-curve run shows its sample size, and sorts below the whole split.
+        adapterlab::ui::RunsModel m;
+        auto sampled = w.runsModel()->run(row), whole = sampled;
+        sampled.config["train_size"] = 500;
+        m.reload({sampled, whole});
+        QCOMPARE(m.data(m.index(0, adapterlab::ui::RunsModel::TrainSize)).toString(),
+                 QLocale().toString(500));
+        QVERIFY(
+            m.data(m.index(0, adapterlab::ui::RunsModel::TrainSize), Qt::UserRole).toLongLong() <
+            m.data(m.index(1, adapterlab::ui::RunsModel::TrainSize), Qt::UserRole).toLongLong());
+    }
     QVERIFY(w.runView()->pointCount() >= 3 * 16); // every step reached the live view
     QVERIFY(w.form()->launchButton()->isEnabled());
     QVERIFY(adapterlab::ui::RunForm::knownBackbones().contains(QString::fromStdString(fixture_.backbone)));
@@ -402,6 +419,10 @@ void TestMainWindow::settingsPersist() {
         w.show();
         fillForm(w, 7);
         w.form()->seed->setValue(42);
+        QCOMPARE(w.form()->trainSize->text(), QString("all")); // 0: every training example
+        QCOMPARE(w.form()->config()->trainSize, int64_t(0));
+        w.form()->trainSize->setValue(120);
+        QCOMPARE(w.form()->config()->trainSize, int64_t(120));
         w.resize(1250, 760);
         w.close(); // saves geometry, splitter and form
     }
@@ -411,6 +432,9 @@ void TestMainWindow::settingsPersist() {
     QCOMPARE(again.form()->seed->value(), 42);
     QCOMPARE(again.form()->task->text(), QString::fromStdString(fixture_.taskSpec));
     QCOMPARE(again.size(), QSize(1250, 760));
+    QCOMPARE(again.form()->trainSize->value(), 120);
+    again.form()->trainSize->setValue(0); // later tests train on the whole fixture
+    again.close();
 }
 
 void TestMainWindow::plotsRenderStoredData() {

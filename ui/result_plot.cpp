@@ -8,6 +8,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -100,10 +101,12 @@ void ResultPlot::rebuild() {
     // One series per method, ordered along x.
     std::map<std::string, std::vector<const experiments::ResultRow*>> series;
     // Trade-off: a series per method; robustness: a series per adapter size; size: one series.
+    // Runs on a sample of the training split (learning curves) form series of their own.
     const auto seriesOf = [&](const experiments::ResultRow& r) -> std::string {
-        if (table_ == experiments::Table::Tradeoff) return r.method;
-        if (table_ == experiments::Table::Robustness) return "m=" + std::to_string(r.size);
-        return "adapter";
+        const std::string sample = r.trainSize > 0 ? "|" + std::to_string(r.trainSize) : "";
+        if (table_ == experiments::Table::Tradeoff) return r.method + sample;
+        if (table_ == experiments::Table::Robustness) return "m=" + std::to_string(r.size) + sample;
+        return "adapter" + sample;
     };
     for (const auto& r : rows_) series[seriesOf(r)].push_back(&r);
     for (auto& [method, pts] : series) {
@@ -119,9 +122,15 @@ void ResultPlot::rebuild() {
                                          QColor(148, 103, 189), QColor(255, 127, 14), QColor(127, 127, 127)};
         const QColor color = methodColors().count(method) ? methodColors().at(method)
                                                            : palette[plot_->graphCount() % 6];
-        g->setName(table_ == experiments::Table::Tradeoff ? methodLabel(method)
-                   : table_ == experiments::Table::Robustness ? tr("Adapters %1").arg(QString::fromStdString(method))
-                                                                : tr("Adapters"));
+        const std::string base = method.substr(0, method.find('|'));
+        const auto sample = pts.front()->trainSize;
+        const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(base)
+                             : table_ == experiments::Table::Robustness
+                                 ? tr("Adapters %1").arg(QString::fromStdString(base))
+                                 : tr("Adapters");
+        g->setName(sample > 0
+                       ? tr("%1, %2 examples").arg(name, QLocale().toString(qlonglong(sample)))
+                       : name);
         g->setPen(QPen(color, 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 8));
         g->setData(x, y, true);
@@ -168,21 +177,26 @@ void ResultPlot::onMove(QMouseEvent* e) {
     const auto& r = rows_[static_cast<size_t>(i)];
     QString ids;
     for (auto id : r.runIds) ids += (ids.isEmpty() ? "" : ", ") + QString::number(id);
-    QToolTip::showText(plot_->mapToGlobal(e->pos()),
-                       tr("<b>%1</b> %2<br>%3 trainable (%4%)<br>%5 %6 ± %7 (best %8, %9 seeds)<br>lr %10, %11 epochs<br>runs %12")
-                           .arg(methodLabel(r.method))
-                           .arg(r.method == "adapter" ? QString("m=%1").arg(r.size) : r.method == "top_k" ? QString("k=%1").arg(r.size) : QString())
-                           .arg(QLocale().toString(qlonglong(r.trainable)))
-                           .arg(r.percent, 0, 'f', 2)
-                           .arg(QString::fromStdString(r.metric))
-                           .arg(r.mean, 0, 'f', 4)
-                           .arg(r.std, 0, 'f', 4)
-                           .arg(r.best, 0, 'f', 4)
-                           .arg(r.seeds)
-                           .arg(r.learningRate, 0, 'g', 3)
-                           .arg(r.epochs)
-                           .arg(ids),
-                       plot_);
+    QToolTip::showText(
+        plot_->mapToGlobal(e->pos()),
+        tr("<b>%1</b> %2<br>%3 trainable (%4%)<br>%5 %6 ± %7 (best %8, %9 seeds)<br>lr %10, %11 "
+           "epochs%12<br>runs %13")
+            .arg(methodLabel(r.method))
+            .arg(r.method == "adapter" ? QString("m=%1").arg(r.size)
+                 : r.method == "top_k" ? QString("k=%1").arg(r.size)
+                                       : QString())
+            .arg(QLocale().toString(qlonglong(r.trainable)))
+            .arg(r.percent, 0, 'f', 2)
+            .arg(QString::fromStdString(r.metric))
+            .arg(r.mean, 0, 'f', 4)
+            .arg(r.std, 0, 'f', 4)
+            .arg(r.best, 0, 'f', 4)
+            .arg(r.seeds)
+            .arg(r.learningRate, 0, 'g', 3)
+            .arg(r.epochs)
+            .arg(r.trainSize > 0 ? tr(", %1 training examples").arg(r.trainSize) : QString())
+            .arg(ids),
+        plot_);
 }
 
 void ResultPlot::onClick(QMouseEvent* e) {

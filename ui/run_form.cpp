@@ -27,6 +27,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <limits>
+
 #include <torch/cuda.h>
 
 namespace adapterlab::ui {
@@ -71,12 +73,19 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     batchSize = spin(-10, 4096, 32);
     maxLength = spin(-10, 65536, 128);
     seed = spin(0, 1 << 30, 1);
+    trainSize = spin(0, std::numeric_limits<int>::max(), 0);
+    trainSize->setSpecialValueText(tr("all"));
+    trainSize->setToolTip(
+        tr("Train on a sample of this many training examples (stratified by label, drawn "
+           "with the seed) to see how a method does with little labelled data; "
+           "\"all\" uses the whole training split."));
     adapterSize->setObjectName("adapterSize");
     topK->setObjectName("topK");
     epochs->setObjectName("epochs");
     batchSize->setObjectName("batchSize");
     maxLength->setObjectName("maxLength");
     seed->setObjectName("seed");
+    trainSize->setObjectName("trainSize");
     device = new QComboBox;
     device->addItem("auto");
     device->addItem("cpu");
@@ -168,6 +177,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Batch size"), batchSize);
     form->addRow(tr("Max length"), maxLength);
     form->addRow(tr("Seed"), seed);
+    form->addRow(tr("Training examples"), trainSize);
     form->addRow(tr("Device"), device);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -191,7 +201,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         if (!dir.isEmpty()) backbone->setText(dir);
     });
     for (auto* e : {task, backbone, initStd, learningRate}) connect(e, &QLineEdit::textChanged, this, &RunForm::revalidate);
-    for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed})
+    for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
     for (auto* c : {method, pooling, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
     connect(launch_, &QPushButton::clicked, this, [this] {
@@ -234,6 +244,7 @@ void RunForm::revalidate() {
     c.batchSize = batchSize->value();
     c.maxLength = maxLength->value();
     c.seed = static_cast<uint64_t>(seed->value());
+    c.trainSize = trainSize->value();
     c.device = device->currentText().toStdString();
     bool ok = false;
     c.adapter.initStd = initStd->text().toDouble(&ok);
@@ -303,7 +314,8 @@ void RunForm::saveSettings(QSettings& s) const {
     s.setValue("initStd", initStd->text());
     s.setValue("learningRate", learningRate->text());
     s.setValue("device", device->currentText());
-    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed}) s.setValue(sp->objectName(), sp->value());
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
+        s.setValue(sp->objectName(), sp->value());
     s.endGroup();
 }
 
@@ -316,7 +328,7 @@ void RunForm::loadSettings(const QSettings& s) {
     if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
     if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());
     if (get("device").isValid()) device->setCurrentText(get("device").toString());
-    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed})
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
         if (get(sp->objectName()).isValid()) sp->setValue(get(sp->objectName()).toInt());
     revalidate();
 }

@@ -35,7 +35,7 @@ public:
     // Fields, public for tests and for the main window's wiring.
     QLineEdit *task, *backbone, *initStd, *learningRate;
     QComboBox *method, *pooling, *device;
-    QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed;
+    QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed, *trainSize;
     QLabel *preview, *message;
     QToolButton* backbones; ///< menu of backbones used before
 

@@ -6,6 +6,8 @@
 #include <QColor>
 #include <QLocale>
 
+#include <limits>
+
 namespace adapterlab::ui {
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -51,6 +53,12 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case LearningRate: return sortRole ? QVariant(r.learningRate) : QVariant(QString::number(r.learningRate, 'g', 3));
     case Epochs: return qlonglong(r.epochs);
     case Seed: return qlonglong(r.seed);
+    case TrainSize: {
+        // 0 (or a run stored before the setting existed): the whole training split.
+        const auto n = r.config.is_object() ? r.config.value("train_size", int64_t{0}) : int64_t{0};
+        if (sortRole) return qlonglong(n > 0 ? n : std::numeric_limits<int64_t>::max());
+        return n > 0 ? QLocale().toString(qlonglong(n)) : tr("all");
+    }
     case Trainable: return sortRole ? QVariant(qlonglong(r.paramsTrainable)) : QVariant(QLocale().toString(qlonglong(r.paramsTrainable)));
     case Best:
         if (r.status != "finished") return sortRole ? QVariant(-1.0) : QVariant(QString());
@@ -67,8 +75,10 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunsModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"Id", "Task", "Method", "m / k", "σ", "Learning rate", "Epochs",
-                                  "Seed", "Trainable", "Best dev", "Status", "Duration", "Tags / notes"};
+    static const char* names[] = {
+        "Id",       "Task",        "Method",         "m / k",     "σ",        "Learning rate",
+        "Epochs",   "Seed",        "Train examples", "Trainable", "Best dev", "Status",
+        "Duration", "Tags / notes"};
     return tr(names[section]);
 }
 

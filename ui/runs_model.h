@@ -11,7 +11,23 @@ namespace adapterlab::ui {
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Task, Method, Size, InitStd, LearningRate, Epochs, Seed, Trainable, Best, Status, Duration, Tags, ColumnCount };
+    enum Column {
+        Id,
+        Task,
+        Method,
+        Size,
+        InitStd,
+        LearningRate,
+        Epochs,
+        Seed,
+        TrainSize,
+        Trainable,
+        Best,
+        Status,
+        Duration,
+        Tags,
+        ColumnCount
+    };
 
     explicit RunsModel(QObject* parent = nullptr);
 

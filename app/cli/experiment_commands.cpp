@@ -40,6 +40,7 @@ struct SweepOptions {
     int epochs = 0, batchSize = 0, maxLength = 0, threads = -1;
     double lr = 0;
     std::vector<uint64_t> seeds;
+    std::vector<int64_t> trainSizes;
     std::string device;
 };
 
@@ -76,6 +77,13 @@ void runSweepCommand(const SweepOptions& o) {
             json seeds = json::array();
             for (auto s : o.seeds) seeds.push_back(s);
             for (auto& g : plan.grids) g["seed"] = seeds;
+        }
+        if (!o.trainSizes.empty()) {
+            json sizes = json::array();
+            for (auto n : o.trainSizes)
+                sizes.push_back(n);
+            for (auto& g : plan.grids)
+                g["train_size"] = sizes;
         }
         const auto runs = plan.expand();
         std::fprintf(stderr, "sweep '%s': %zu runs\n", plan.name.c_str(), runs.size());
@@ -119,6 +127,9 @@ void addSweep(CLI::App& app) {
     cmd->add_option("--threads", o->threads, "override: LibTorch threads");
     cmd->add_option("--device", o->device, "override: device");
     cmd->add_option("--seeds", o->seeds, "override: seeds, e.g. --seeds 1 2 3");
+    cmd->add_option("--train-sizes", o->trainSizes,
+                    "also vary the training-set size, e.g. --train-sizes 500 2000 0 (0 = all): a "
+                    "learning curve");
     cmd->add_flag("--dry-run", o->dryRun, "print the runs without creating them");
     cmd->add_option("--parallel", o->parallel, "runs at once (default: one per CUDA device, else 1)");
     cmd->callback([o] { runSweepCommand(*o); });

@@ -78,6 +78,7 @@ json runSummary(const store::RunRecord& r) {
             {"learning_rate", r.learningRate},
             {"epochs", r.epochs},
             {"seed", r.seed},
+            {"train_size", r.config.value("train_size", int64_t{0})},
             {"device", r.device},
             {"params_total", r.paramsTotal},
             {"params_trainable", r.paramsTrainable},
@@ -111,7 +112,7 @@ void runResume(TrainOptions& o, CLI::App* cmd) {
     const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
     for (const char* other : {"--task", "--backbone", "--method", "--top-k", "--adapter-size",
                               "--init-std", "--lr", "--epochs", "--batch-size", "--max-length",
-                              "--seed", "--warmup", "--config", "--skip-malformed"})
+                              "--seed", "--warmup", "--config", "--skip-malformed", "--train-size"})
         if (given(other))
             throw CLI::ValidationError(std::string("--resume continues a stored run with its own "
                                                    "settings; ") + other + " cannot change them");
@@ -151,6 +152,7 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     if (given("--threads")) c.threads = o.config.threads;
     if (given("--skip-malformed")) c.skipMalformed = o.config.skipMalformed;
     if (given("--warmup")) c.warmupFraction = o.config.warmupFraction;
+    if (given("--train-size")) c.trainSize = o.config.trainSize;
     if (c.task.empty() || c.backbone.empty())
         throw CLI::ValidationError("--task and --backbone are required (or in --config)");
     c.validate();
@@ -171,11 +173,12 @@ std::string csvField(const std::string& s) {
 }
 
 void printRunsCsv(const std::vector<store::RunRecord>& runs) {
-    const std::vector<std::string> cols = {"id", "status", "task", "method", "adapter_size", "top_k",
-                                           "init_std", "learning_rate", "epochs", "seed", "device",
-                                           "params_total", "params_trainable", "main_metric",
-                                           "best_score", "best_epoch", "duration_s", "created_at",
-                                           "notes", "tags"};
+    const std::vector<std::string> cols = {
+        "id",         "status",     "task",          "method",           "adapter_size",
+        "top_k",      "init_std",   "learning_rate", "epochs",           "seed",
+        "train_size", "device",     "params_total",  "params_trainable", "main_metric",
+        "best_score", "best_epoch", "duration_s",    "created_at",       "notes",
+        "tags"};
     for (size_t i = 0; i < cols.size(); ++i) std::cout << (i ? "," : "") << cols[i];
     std::cout << '\n';
     for (const auto& r : runs) {
@@ -212,6 +215,9 @@ void addTrain(CLI::App& app) {
     cmd->add_option("--threads", c.threads, "LibTorch threads (default: all cores)");
     cmd->add_option("--warmup", c.warmupFraction, "warmup fraction of the steps (default 0.1)");
     cmd->add_flag("--skip-malformed", c.skipMalformed, "skip and count malformed data rows");
+    cmd->add_option(
+        "--train-size", c.trainSize,
+        "train on N examples: a sample stratified by label, drawn with the seed (default: all)");
     cmd->add_option("--config", o->configFile, "run.json with any of these settings");
     cmd->add_flag("--json", o->json, "print the result as JSON");
     cmd->add_option("--resume", o->resume,

@@ -3,6 +3,7 @@
 #include "data/builtin_tasks.h"
 #include "data/table_reader.h"
 #include "util/error.h"
+#include "util/seeded.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -254,6 +255,63 @@ TaskData loadGlueTask(const std::string& name, const std::string& dir, const Loa
         task.extraSplits.emplace_back("dev_mismatched", std::move(out));
     }
     return task;
+}
+
+void sampleTrainSplit(TaskData& task, int64_t size, uint64_t seed) {
+    auto& examples = task.train.examples;
+    const auto total = static_cast<int64_t>(examples.size());
+    if (size < 1 || size > total)
+        throw Error(task.train.source + ": cannot keep " + std::to_string(size) +
+                    " training examples of " + std::to_string(total) +
+                    " (the training-set size must be between 1 and " + std::to_string(total) + ")");
+    if (size == total) return;
+    // Groups: one per label (classification) or one for all (regression, unlabelled).
+    std::map<int, std::vector<size_t>> groups;
+    for (size_t i = 0; i < examples.size(); ++i)
+        groups[task.regression ? 0 : examples[i].label].push_back(i);
+    // Largest-remainder shares of `size`, ties to the lower label id.
+    std::vector<std::pair<int, int64_t>> quota; // (label, count)
+    std::vector<std::pair<double, size_t>> remainders;
+    int64_t given = 0;
+    for (const auto& [label, idx] : groups) {
+        const double exact = static_cast<double>(size) * static_cast<double>(idx.size()) /
+                             static_cast<double>(total);
+        quota.emplace_back(label, static_cast<int64_t>(exact));
+        given += quota.back().second;
+        remainders.emplace_back(exact - static_cast<double>(quota.back().second), quota.size() - 1);
+    }
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t k = 0; given < size; ++k, ++given)
+        ++quota[remainders[k].second].second;
+    // A label left out by rounding takes one from the largest share (possible when size >= labels).
+    if (size >= static_cast<int64_t>(quota.size()))
+        for (auto& q : quota)
+            if (q.second == 0) {
+                auto largest =
+                    std::max_element(quota.begin(), quota.end(), [](const auto& a, const auto& b) {
+                        return a.second < b.second;
+                    });
+                --largest->second;
+                q.second = 1;
+            }
+    std::mt19937_64 rng(seed);
+    std::vector<bool> keep(examples.size(), false);
+    size_t g = 0;
+    for (auto& [label, idx] : groups) {
+        seededShuffle(idx, rng);
+        for (int64_t k = 0; k < quota[g].second; ++k)
+            keep[idx[static_cast<size_t>(k)]] = true;
+        ++g;
+    }
+    std::vector<Example> kept;
+    kept.reserve(static_cast<size_t>(size));
+    for (size_t i = 0; i < examples.size(); ++i)
+        if (keep[i]) kept.push_back(std::move(examples[i]));
+    examples = std::move(kept);
+    task.train.source += " (" + std::to_string(size) + " of " + std::to_string(total) +
+                         (task.regression ? "" : ", stratified") + ", seed " +
+                         std::to_string(seed) + ")";
 }
 
 TaskData loadTask(const std::string& spec, const LoadOptions& opt) {

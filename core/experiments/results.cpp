@@ -39,6 +39,9 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
         std::ostringstream key;
         key << task << '|' << r.method << '|' << std::setw(12) << size;
         if (table == Table::Robustness) key << '|' << std::scientific << r.initStd;
+        const int64_t trainSize =
+            r.config.is_object() ? r.config.value("train_size", int64_t{0}) : 0;
+        key << '|' << std::setw(12) << trainSize;
         json cfg = r.config;
         for (const char* k : {"seed", "threads", "device"}) cfg.erase(k);
         groups[key.str()][cfg.dump()].push_back(&r);
@@ -59,6 +62,8 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
             row.metric = first.mainMetric;
             row.learningRate = first.learningRate;
             row.epochs = first.epochs;
+            row.trainSize =
+                first.config.is_object() ? first.config.value("train_size", int64_t{0}) : 0;
             row.best = -1e300;
             for (const auto* r : rs) {
                 row.mean += r->bestScore;
@@ -80,22 +85,25 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
 }
 
 json toJson(const ResultRow& r) {
-    return {{"task", r.task},   {"method", r.method},     {"size", r.size},       {"init_std", r.initStd},
-            {"trainable", r.trainable}, {"percent", r.percent}, {"metric", r.metric}, {"mean", r.mean},
-            {"std", r.std},     {"best", r.best},         {"seeds", r.seeds},     {"learning_rate", r.learningRate},
-            {"epochs", r.epochs}, {"run_ids", r.runIds}};
+    return {{"task", r.task},        {"method", r.method},       {"size", r.size},
+            {"init_std", r.initStd}, {"trainable", r.trainable}, {"percent", r.percent},
+            {"metric", r.metric},    {"mean", r.mean},           {"std", r.std},
+            {"best", r.best},        {"seeds", r.seeds},         {"learning_rate", r.learningRate},
+            {"epochs", r.epochs},    {"run_ids", r.runIds},      {"train_size", r.trainSize}};
 }
 
 std::string toCsv(const std::vector<ResultRow>& rows) {
     std::ostringstream o;
-    o << "task,method,size,init_std,trainable,percent,metric,mean,std,best,seeds,learning_rate,epochs,run_ids\n";
+    o << "task,method,size,init_std,trainable,percent,metric,mean,std,best,seeds,learning_rate,"
+         "epochs,run_ids,train_size\n";
     o << std::setprecision(10);
     for (const auto& r : rows) {
         std::string ids;
         for (auto id : r.runIds) ids += (ids.empty() ? "" : " ") + std::to_string(id);
-        o << r.task << ',' << r.method << ',' << r.size << ',' << r.initStd << ',' << r.trainable << ','
-          << r.percent << ',' << r.metric << ',' << r.mean << ',' << r.std << ',' << r.best << ','
-          << r.seeds << ',' << r.learningRate << ',' << r.epochs << ',' << ids << '\n';
+        o << r.task << ',' << r.method << ',' << r.size << ',' << r.initStd << ',' << r.trainable
+          << ',' << r.percent << ',' << r.metric << ',' << r.mean << ',' << r.std << ',' << r.best
+          << ',' << r.seeds << ',' << r.learningRate << ',' << r.epochs << ',' << ids << ','
+          << r.trainSize << '\n';
     }
     return o.str();
 }

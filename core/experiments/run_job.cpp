@@ -52,7 +52,8 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         const auto device = train::resolveDevice(config.device);
         data::LoadOptions lo;
         lo.skipMalformed = config.skipMalformed;
-        const data::TaskData task = data::loadTask(config.task, lo);
+        data::TaskData task = data::loadTask(config.task, lo);
+        if (config.trainSize > 0) data::sampleTrainSplit(task, config.trainSize, config.seed);
         const auto files = model::HfModelFiles::inDirectory(config.backbone, true);
         const auto mcfg = taskModelConfig(files.config, task.labels, task.regression);
         config.validateFor(mcfg);

@@ -28,6 +28,7 @@ void RunConfig::validate() const {
     if (!(weightDecay >= 0 && weightDecay < 1)) fail("weight decay must be in [0, 1)");
     if (!(clipNorm > 0)) fail("gradient clipping norm must be > 0");
     if (threads < 0) fail("threads must be >= 0");
+    if (trainSize < 0) fail("training-set size must be >= 0 (0 = all examples)");
     if (device != "auto" && device != "cpu" && device.rfind("cuda", 0) != 0)
         fail("device '" + device + "' is not auto, cpu, cuda or cuda:N");
 }
@@ -58,15 +59,17 @@ json RunConfig::toJson() const {
             {"seed", seed},
             {"device", device},
             {"threads", threads},
-            {"skip_malformed", skipMalformed}};
+            {"skip_malformed", skipMalformed},
+            {"train_size", trainSize}};
 }
 
 RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected a JSON object");
     static const std::set<std::string> known = {
-        "task", "backbone", "method", "top_k", "adapter_size", "init_std", "pooling", "learning_rate",
-        "epochs", "batch_size", "max_length", "warmup_fraction", "weight_decay", "clip_norm",
-        "seed", "device", "threads", "skip_malformed"};
+        "task",       "backbone",        "method",         "top_k",     "adapter_size",
+        "init_std",   "pooling",         "learning_rate",  "epochs",    "batch_size",
+        "max_length", "warmup_fraction", "weight_decay",   "clip_norm", "seed",
+        "device",     "threads",         "skip_malformed", "train_size"};
     for (const auto& [k, v] : j.items())
         if (!known.count(k)) throw Error(origin + ": unknown setting '" + k + "'");
     RunConfig c;
@@ -132,6 +135,7 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     integer("seed", c.seed);
     text("device", c.device);
     integer("threads", c.threads);
+    integer("train_size", c.trainSize);
     if (j.contains("skip_malformed")) {
         if (!j["skip_malformed"].is_boolean())
             throw Error(origin + ": setting 'skip_malformed' must be true or false, got " + j["skip_malformed"].dump());

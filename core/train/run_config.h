@@ -27,6 +27,9 @@ struct RunConfig {
     std::string device = "auto"; ///< auto | cpu | cuda | cuda:N
     int threads = 0;             ///< LibTorch intra-op threads; 0 = all cores
     bool skipMalformed = false;  ///< skip (and count) malformed data rows
+    /// Training examples used: 0 = all, else a stratified sample of this many drawn with `seed`
+    /// (learning curves; data::sampleTrainSplit).
+    int64_t trainSize = 0;
 
     /// Checks every value; throws Error naming the field and the reason.
     void validate() const;
