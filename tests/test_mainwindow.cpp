@@ -66,13 +66,23 @@ void saveShot(QWidget& w, const QString& name) {
 
 // A demo experiment file shaped like the paper's MNLI trade-off (BERT-base parameter counts),
 // with seeds, an init-robustness sweep and an ablation matrix.
-void writeDemo(const std::string& path) {
+// `curve`: also adapters (m = 8, 64, 256) and full fine-tuning on samples of 2,000 training
+// examples.
+void writeDemo(const std::string& path, bool curve = false) {
     using nlohmann::json;
     adapterlab::store::Store s(path);
-    const auto add = [&](const std::string& method, int64_t size, double sigma, int64_t seed, int64_t trainable, double score) {
-        json cfg = {{"task", "glue:MNLI:/data/MNLI"}, {"backbone", "/models/bert-base"}, {"method", method},
-                    {"adapter_size", method == "adapter" ? size : 64}, {"top_k", method == "top_k" ? size : 1},
-                    {"init_std", sigma}, {"learning_rate", 3e-4}, {"epochs", 3}, {"seed", seed}};
+    const auto add = [&](const std::string& method, int64_t size, double sigma, int64_t seed,
+                         int64_t trainable, double score, int64_t trainSize = 0) {
+        json cfg = {{"task", "glue:MNLI:/data/MNLI"},
+                    {"backbone", "/models/bert-base"},
+                    {"method", method},
+                    {"adapter_size", method == "adapter" ? size : 64},
+                    {"top_k", method == "top_k" ? size : 1},
+                    {"init_std", sigma},
+                    {"learning_rate", 3e-4},
+                    {"epochs", 3},
+                    {"seed", seed},
+                    {"train_size", trainSize}};
         const int64_t id = s.createRun(cfg);
         adapterlab::store::RunStart st;
         st.mainMetric = "accuracy";
@@ -102,6 +112,12 @@ void writeDemo(const std::string& path) {
         add("head_only", 0, 1e-2, seed, 2307, 0.52 + jitter);
         for (int e = -7; e <= 0; ++e) // sigma = 1e-2 is the adapter m=64 run above
             if (e != -2) add("adapter", 64, std::pow(10.0, e), seed, 2419971, (e <= -2 ? 0.836 : 0.836 - 0.05 * (e + 2)) + jitter);
+        if (curve) {
+            for (auto [m, acc] : {std::pair<int64_t, double>{8, 0.60}, {64, 0.63}, {256, 0.62}})
+                add("adapter", m, 1e-2, seed, 24 * (2 * m * 768 + 768 + m) + 38400 + 2307,
+                    acc + jitter, 2000);
+            add("full", 0, 1e-2, seed, 109484547, 0.61 + jitter, 2000);
+        }
     }
     std::vector<adapterlab::store::AblationRow> rows{{-1, -1, {{"accuracy", 0.837}}, 0.837}};
     for (int64_t i = 0; i < 12; ++i)
@@ -128,6 +144,7 @@ private Q_SLOTS:
     void builtinTaskPicker();
     void settingsPersist();
     void plotsRenderStoredData();
+    void learningCurveRunsPlotApart();
     void computeAblationFromTheView();
     void sweepFromTheWindow();
     void compareNotesAndDelete();
@@ -492,6 +509,49 @@ void TestMainWindow::plotsRenderStoredData() {
     QVERIFY(QFileInfo(dir + "/ablation.png").size() > 100);
     w.tabs()->setCurrentWidget(a);
     saveShot(w, "ablation");
+}
+
+void TestMainWindow::learningCurveRunsPlotApart() {
+    const QString demo = QString::fromStdString(fixture_.path("curve.alab"));
+    writeDemo(demo.toStdString(), true);
+    MainWindow w(demo);
+    w.resize(1300, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    // The whole-split selection is what it was (5 methods, 10 points); the 2,000-example runs add
+    // two series of their own instead of competing in the selection.
+    auto* t = w.tradeoffPlot();
+    QCOMPARE(t->plot()->graphCount(), 5 + 2);
+    QCOMPARE(int(t->rows().size()), 10 + 4);
+    QStringList names;
+    for (int g = 0; g < t->plot()->graphCount(); ++g)
+        names << t->plot()->graph(g)->name();
+    const QString sample = QLocale().toString(2000);
+    QVERIFY2(names.contains("Adapters (over m), " + sample + " examples"),
+             qPrintable(names.join(" | ")));
+    QVERIFY2(names.contains("Full fine-tuning, " + sample + " examples"),
+             qPrintable(names.join(" | ")));
+    for (int g = 0; g < t->plot()->graphCount(); ++g)
+        if (t->plot()->graph(g)->name() == "Adapters (over m), " + sample + " examples") {
+            QCOMPARE(t->plot()->graph(g)->dataCount(), 3);
+            QVERIFY(qAbs(t->plot()->graph(g)->data()->at(1)->value - 0.63) <
+                    1e-9); // m = 64, mean of 3 seeds
+        }
+    // Each method keeps its colour; the sample's series is dashed.
+    const auto graphNamed = [&](const QString& n) {
+        for (int g = 0; g < t->plot()->graphCount(); ++g)
+            if (t->plot()->graph(g)->name() == n) return t->plot()->graph(g);
+        return static_cast<QCPGraph*>(nullptr);
+    };
+    auto *whole = graphNamed("Full fine-tuning"),
+         *part = graphNamed("Full fine-tuning, " + sample + " examples");
+    QVERIFY(whole && part);
+    QCOMPARE(part->pen().color(), whole->pen().color());
+    QCOMPARE(part->pen().style(), Qt::DashLine);
+    QCOMPARE(whole->pen().style(), Qt::SolidLine);
+    QCOMPARE(w.sizePlot()->plot()->graphCount(), 2);
+    w.tabs()->setCurrentWidget(t);
+    saveShot(w, "tradeoff_learning_curve");
 }
 
 void TestMainWindow::computeAblationFromTheView() {

@@ -120,10 +120,11 @@ void ResultPlot::rebuild() {
         auto* g = plot_->addGraph();
         static const QColor palette[] = {QColor(214, 39, 40), QColor(31, 119, 180), QColor(44, 160, 44),
                                          QColor(148, 103, 189), QColor(255, 127, 14), QColor(127, 127, 127)};
-        const QColor color = methodColors().count(method) ? methodColors().at(method)
-                                                           : palette[plot_->graphCount() % 6];
+        // A sample's series keeps its method's colour, drawn dashed with triangles.
         const std::string base = method.substr(0, method.find('|'));
         const auto sample = pts.front()->trainSize;
+        const QColor color =
+            methodColors().count(base) ? methodColors().at(base) : palette[plot_->graphCount() % 6];
         const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(base)
                              : table_ == experiments::Table::Robustness
                                  ? tr("Adapters %1").arg(QString::fromStdString(base))
@@ -131,8 +132,10 @@ void ResultPlot::rebuild() {
         g->setName(sample > 0
                        ? tr("%1, %2 examples").arg(name, QLocale().toString(qlonglong(sample)))
                        : name);
-        g->setPen(QPen(color, 2));
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 8));
+        g->setPen(QPen(color, 2, sample > 0 ? Qt::DashLine : Qt::SolidLine));
+        g->setScatterStyle(
+            QCPScatterStyle(sample > 0 ? QCPScatterStyle::ssTriangle : QCPScatterStyle::ssCircle,
+                            color, Qt::white, 8));
         g->setData(x, y, true);
         auto* bars = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
         bars->removeFromLegend();
