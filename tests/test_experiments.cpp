@@ -181,6 +181,10 @@ void TestExperiments::selectionAndAggregation() {
     QCOMPARE(withCurve[1].trainSize, int64_t(200));
     QCOMPARE(withCurve[1].mean, 0.95);
     QCOMPARE(experiments::toJson(withCurve[1])["train_size"].get<int64_t>(), int64_t(200));
+    QCOMPARE(experiments::runTrainSize(sampled), int64_t(200));
+    QCOMPARE(experiments::runTrainSize(runs[0]), int64_t(0)); // stored before the setting: all
+    sampled.config = nullptr;
+    QCOMPARE(experiments::runTrainSize(sampled), int64_t(0));
     QVERIFY(experiments::toCsv(withCurve).find(",8,200\n") !=
             std::string::npos); // run_ids,train_size
 }

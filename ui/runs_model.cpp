@@ -54,8 +54,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Epochs: return qlonglong(r.epochs);
     case Seed: return qlonglong(r.seed);
     case TrainSize: {
-        // 0 (or a run stored before the setting existed): the whole training split.
-        const auto n = r.config.is_object() ? r.config.value("train_size", int64_t{0}) : int64_t{0};
+        // 0: the whole training split, sorted above every sample.
+        const int64_t n = experiments::runTrainSize(r);
         if (sortRole) return qlonglong(n > 0 ? n : std::numeric_limits<int64_t>::max());
         return n > 0 ? QLocale().toString(qlonglong(n)) : tr("all");
     }

@@ -1,6 +1,7 @@
 // train, runs, eval: the commands that work on an experiment file.
 #include "commands.h"
 
+#include "experiments/results.h"
 #include "experiments/run_job.h"
 #include "store/store.h"
 #include "train/trainer.h"
@@ -78,7 +79,7 @@ json runSummary(const store::RunRecord& r) {
             {"learning_rate", r.learningRate},
             {"epochs", r.epochs},
             {"seed", r.seed},
-            {"train_size", r.config.value("train_size", int64_t{0})},
+            {"train_size", experiments::runTrainSize(r)},
             {"device", r.device},
             {"params_total", r.paramsTotal},
             {"params_trainable", r.paramsTrainable},

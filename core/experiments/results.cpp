@@ -26,6 +26,12 @@ std::string taskDisplayName(const std::string& spec) {
     return stem;
 }
 
+int64_t runTrainSize(const store::RunRecord& run) {
+    if (!run.config.is_object()) return 0;
+    const auto it = run.config.find("train_size");
+    return it != run.config.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Table table,
                                    const std::string& taskFilter) {
     // group key -> configuration key (the config without its seed) -> runs
@@ -39,9 +45,7 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
         std::ostringstream key;
         key << task << '|' << r.method << '|' << std::setw(12) << size;
         if (table == Table::Robustness) key << '|' << std::scientific << r.initStd;
-        const int64_t trainSize =
-            r.config.is_object() ? r.config.value("train_size", int64_t{0}) : 0;
-        key << '|' << std::setw(12) << trainSize;
+        key << '|' << std::setw(12) << runTrainSize(r);
         json cfg = r.config;
         for (const char* k : {"seed", "threads", "device"}) cfg.erase(k);
         groups[key.str()][cfg.dump()].push_back(&r);
@@ -62,8 +66,7 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
             row.metric = first.mainMetric;
             row.learningRate = first.learningRate;
             row.epochs = first.epochs;
-            row.trainSize =
-                first.config.is_object() ? first.config.value("train_size", int64_t{0}) : 0;
+            row.trainSize = runTrainSize(first);
             row.best = -1e300;
             for (const auto* r : rs) {
                 row.mean += r->bestScore;

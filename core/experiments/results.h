@@ -38,6 +38,10 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
 nlohmann::json toJson(const ResultRow& row);
 std::string toCsv(const std::vector<ResultRow>& rows);
 
+/// Training examples a run used: its `train_size`, 0 (all) when absent, as in runs stored before
+/// the setting existed.
+int64_t runTrainSize(const store::RunRecord& run);
+
 /// glue:RTE:/x -> RTE; file:/a/train.csv,dev=... -> train; lines:/a/TREC.train.all -> TREC.train
 std::string taskDisplayName(const std::string& spec);
 
