@@ -233,6 +233,9 @@ void TestCli::trainStoreAndInspect() {
                 "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     QCOMPARE(parseLine(r.out.trimmed())["train_size"].toInteger(), 200);
+    r = runCli({"runs", "list", "--db", db});
+    QVERIFY2(r.out.contains(" train ") && r.out.contains(" all ") && r.out.contains(" 200 "),
+             r.out.constData());
     r = runCli({"runs", "show", "--db", db, "--run", "2", "--json"});
     QCOMPARE(parseLine(r.out.trimmed())["steps"].toInteger(), 7); // ceil(200 / 32) steps, not 78
     r = runCli({"train", "--db", db, "--task", task, "--backbone", backbone(), "--method",

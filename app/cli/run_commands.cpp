@@ -245,16 +245,23 @@ void addRuns(CLI::App& app) {
             return;
         }
         std::cout << std::left << std::setw(5) << "id" << std::setw(12) << "status" << std::setw(14)
-                  << "task" << std::setw(11) << "method" << std::setw(6) << "m" << std::setw(10) << "lr"
-                  << std::setw(7) << "epochs" << std::setw(6) << "seed" << std::setw(12) << "trainable"
+                  << "task" << std::setw(11) << "method" << std::setw(6) << "m" << std::setw(10)
+                  << "lr" << std::setw(7) << "epochs" << std::setw(6) << "seed" << std::setw(8)
+                  << "train" << std::setw(12) << "trainable"
                   << "best\n";
         for (const auto& r : all)
-            std::cout << std::left << std::setw(5) << r.id << std::setw(12) << r.status << std::setw(14)
-                      << r.task.substr(0, 13) << std::setw(11) << r.method << std::setw(6)
-                      << (r.method == "adapter" ? std::to_string(r.adapterSize) : "-") << std::setw(10)
-                      << r.learningRate << std::setw(7) << r.epochs << std::setw(6) << r.seed
+            std::cout << std::left << std::setw(5) << r.id << std::setw(12) << r.status
+                      << std::setw(14) << r.task.substr(0, 13) << std::setw(11) << r.method
+                      << std::setw(6)
+                      << (r.method == "adapter" ? std::to_string(r.adapterSize) : "-")
+                      << std::setw(10) << r.learningRate << std::setw(7) << r.epochs << std::setw(6)
+                      << r.seed << std::setw(8)
+                      << (experiments::runTrainSize(r) > 0
+                              ? std::to_string(experiments::runTrainSize(r))
+                              : std::string("all"))
                       << std::setw(12) << r.paramsTrainable
-                      << (r.status == "finished" ? r.mainMetric + " " + std::to_string(r.bestScore) : "")
+                      << (r.status == "finished" ? r.mainMetric + " " + std::to_string(r.bestScore)
+                                                 : "")
                       << '\n';
     });
     auto* show = runs->add_subcommand("show", "a run's settings, metrics and curves");
