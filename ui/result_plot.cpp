@@ -99,17 +99,19 @@ void ResultPlot::rebuild() {
     rows_.clear();
     if (task_->count() > 0) rows_ = experiments::resultTable(runs_, table_, task_->currentText().toStdString());
     // One series per method, ordered along x.
-    std::map<std::string, std::vector<const experiments::ResultRow*>> series;
+    // Key: (method or adapter size, training-set size; 0 = the whole split).
+    std::map<std::pair<std::string, int64_t>, std::vector<const experiments::ResultRow*>> series;
     // Trade-off: a series per method; robustness: a series per adapter size; size: one series.
     // Runs on a sample of the training split (learning curves) form series of their own.
-    const auto seriesOf = [&](const experiments::ResultRow& r) -> std::string {
-        const std::string sample = r.trainSize > 0 ? "|" + std::to_string(r.trainSize) : "";
-        if (table_ == experiments::Table::Tradeoff) return r.method + sample;
-        if (table_ == experiments::Table::Robustness) return "m=" + std::to_string(r.size) + sample;
-        return "adapter" + sample;
+    const auto seriesOf = [&](const experiments::ResultRow& r) -> std::pair<std::string, int64_t> {
+        if (table_ == experiments::Table::Tradeoff) return {r.method, r.trainSize};
+        if (table_ == experiments::Table::Robustness)
+            return {"m=" + std::to_string(r.size), r.trainSize};
+        return {"adapter", r.trainSize};
     };
     for (const auto& r : rows_) series[seriesOf(r)].push_back(&r);
-    for (auto& [method, pts] : series) {
+    for (auto& [key, pts] : series) {
+        const auto& [base, sample] = key;
         std::sort(pts.begin(), pts.end(), [&](auto* a, auto* b) { return xOf(*a) < xOf(*b); });
         QVector<double> x, y, err;
         for (auto* p : pts) {
@@ -121,8 +123,6 @@ void ResultPlot::rebuild() {
         static const QColor palette[] = {QColor(214, 39, 40), QColor(31, 119, 180), QColor(44, 160, 44),
                                          QColor(148, 103, 189), QColor(255, 127, 14), QColor(127, 127, 127)};
         // A sample's series keeps its method's colour, drawn dashed with triangles.
-        const std::string base = method.substr(0, method.find('|'));
-        const auto sample = pts.front()->trainSize;
         const QColor color =
             methodColors().count(base) ? methodColors().at(base) : palette[plot_->graphCount() % 6];
         const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(base)
