@@ -158,7 +158,7 @@ int runOverheadBench(const std::string& dataDir, size_t limit, int repeats) {
             model::BertModel m2(model::BertConfig(c), ad, true);
             model::loadHfWeights(
                 m2, model::SafetensorsFile::load((dir / "model.safetensors").string()), false);
-            const int64_t run = s.createRun(rc.toJson());
+            const int64_t run = s.createRun(rc);
             s.startRun(run, store::RunStart{});
             train::Trainer timed(rc, m2, onDisk, train, dev, tok.vocab().padId());
             timed.setCheckpointPath((dir / "direct.pt").string());

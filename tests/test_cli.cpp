@@ -148,6 +148,32 @@ void TestCli::params() {
     r = runCli({"params", "--config", f.fileName(), "--method", "head_only"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("trainable   1538"));
+    // The registry as scripts read it: one JSON line per method with its knob and formula.
+    r = runCli({"methods", "--json"});
+    QCOMPARE(r.code, 0);
+    QMap<QString, QJsonObject> methods;
+    for (const auto& line : r.out.trimmed().split('\n')) {
+        const auto m = parseLine(line);
+        methods[m["id"].toString()] = m;
+    }
+    QCOMPARE(methods.keys(), (QStringList{"adapter", "full", "head_only", "layernorm", "top_k"}));
+    QCOMPARE(methods["adapter"]["knob"].toString(), QString("m"));
+    QCOMPARE(methods["adapter"]["default"].toInt(), 64);
+    QCOMPARE(methods["adapter"]["knob_detail"].toObject()["option"].toString(),
+             QString("--adapter-size"));
+    QCOMPARE(methods["adapter"]["formula"].toString(),
+             QString("2·L·(2·d·m + d + m) + 2·d·(2·L + 1)"));
+    QCOMPARE(methods["adapter"]["bert_base_trainable"].toInteger(), 2379264 + 38400);
+    QCOMPARE(methods["top_k"]["knob"].toString(), QString("k"));
+    QVERIFY(methods["full"]["knob"].isNull());
+    QCOMPARE(methods["full"]["bert_base_trainable"].toInteger(), 109482240);
+    r = runCli({"methods"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out.trimmed().split('\n').size(), 5);
+    QVERIFY(r.out.contains("Adapters (Houlsby)"));
+    // --help lists the registry's ids.
+    QVERIFY(
+        runCli({"train", "--help"}).out.contains("adapter | full | top_k | layernorm | head_only"));
 }
 
 void TestCli::predict() {
@@ -344,15 +370,16 @@ void TestCli::sigkillMidSweepThenResume() {
     QVERIFY(killWhen(p, [&] {
         adapterlab::store::Store s(db.toStdString(), true);
         const auto steps = s.steps(2);
-        return s.run(1).status == "finished" && !steps.empty() && steps.back().epoch == 2;
+        return s.run(1).status == adapterlab::store::RunStatus::Finished && !steps.empty() &&
+               steps.back().epoch == 2;
     }));
     std::vector<adapterlab::store::StepRow> epoch1;
     {
         adapterlab::store::Store s(db.toStdString()); // opens; marks the dead run
         s.markInterrupted();
-        QCOMPARE(s.run(1).status, std::string("finished"));
-        QCOMPARE(s.run(2).status, std::string("interrupted"));
-        QCOMPARE(s.run(3).status, std::string("queued"));
+        QCOMPARE(s.run(1).status, adapterlab::store::RunStatus::Finished);
+        QCOMPARE(s.run(2).status, adapterlab::store::RunStatus::Interrupted);
+        QCOMPARE(s.run(3).status, adapterlab::store::RunStatus::Queued);
         for (const auto& row : s.steps(2))
             if (row.epoch == 1) epoch1.push_back(row);
     }
@@ -361,7 +388,7 @@ void TestCli::sigkillMidSweepThenResume() {
     adapterlab::store::Store s(db.toStdString(), true);
     QCOMPARE(s.runs().size(), size_t(3)); // nothing doubled
     for (int64_t id : {1, 2, 3}) {
-        QCOMPARE(s.run(id).status, std::string("finished"));
+        QCOMPARE(s.run(id).status, adapterlab::store::RunStatus::Finished);
         QCOMPARE(s.evals(id).size(), size_t(2));
     }
     // Run 2 went on from its epoch-1 checkpoint: its first epoch's rows are the ones written
@@ -372,7 +399,7 @@ void TestCli::sigkillMidSweepThenResume() {
     QVERIFY(!epoch1.empty());
     for (size_t i = 0; i < epoch1.size(); ++i)
         QCOMPARE(steps[i].examplesPerSecond, epoch1[i].examplesPerSecond);
-    QCOMPARE(s.sweeps().front().status, std::string("finished"));
+    QCOMPARE(s.sweeps().front().status, adapterlab::store::RunStatus::Finished);
 }
 
 void TestCli::sigkillMidAblationLeavesNoHalfMatrix() {
@@ -398,7 +425,7 @@ void TestCli::sigkillMidAblationLeavesNoHalfMatrix() {
     {
         adapterlab::store::Store s(db.toStdString());
         QVERIFY(s.ablation(1).empty()); // all or nothing
-        QCOMPARE(s.run(1).status, std::string("finished"));
+        QCOMPARE(s.run(1).status, adapterlab::store::RunStatus::Finished);
     }
     r = runCli({"ablate", "--db", db, "--run", "1", "--json"});
     QVERIFY2(r.code == 0, r.err.constData());

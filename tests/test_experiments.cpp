@@ -52,16 +52,16 @@ model::BertModel adapterModel(int64_t layers, double sigma) {
 store::RunRecord record(int64_t id, const std::string& method, int64_t m, double lr, int64_t seed, double score) {
     store::RunRecord r;
     r.id = id;
-    r.status = "finished";
-    r.task = "glue:RTE:/d";
-    r.method = method;
-    r.adapterSize = m;
-    r.learningRate = lr;
-    r.seed = seed;
+    r.status = store::RunStatus::Finished;
+    r.configJson = {{"task", "glue:RTE:/d"},
+                    {"method", method},
+                    {"adapter_size", m},
+                    {"learning_rate", lr},
+                    {"seed", seed}};
+    r.config = train::RunConfig::fromJson(r.configJson);
     r.bestScore = score;
     r.mainMetric = "accuracy";
     r.paramsTrainable = 1000 * m;
-    r.config = {{"method", method}, {"adapter_size", m}, {"learning_rate", lr}, {"seed", seed}};
     return r;
 }
 
@@ -79,6 +79,7 @@ private Q_SLOTS:
     void ablationCostRatio();
     void sweepRunsAndResumes();
     void ablateStoredRun();
+    void cancelledAblationStoresNothing();
     void trainSizeIsALearningCurveAxis();
     void parallelWorkersRunEverythingOnce();
 };
@@ -149,21 +150,21 @@ void TestExperiments::selectionAndAggregation() {
                                        record(3, "adapter", 8, 1e-4, 1, 0.62), record(4, "adapter", 8, 1e-4, 2, 0.90),
                                        record(5, "adapter", 64, 1e-3, 1, 0.85), record(6, "full", 0, 1e-4, 1, 0.88)};
     auto failed = record(7, "adapter", 64, 1e-4, 1, 0.99);
-    failed.status = "failed";
+    failed.status = store::RunStatus::Failed;
     runs.push_back(failed);
     const auto rows = experiments::resultTable(runs, experiments::Table::Tradeoff);
     QCOMPARE(rows.size(), size_t(3));
     const auto& m8 = rows[0];
-    QCOMPARE(m8.size, int64_t(8));
+    QCOMPARE(m8.knob, int64_t(8));
     QCOMPARE(m8.learningRate, 1e-4);
     QCOMPARE(m8.seeds, 2);
     QVERIFY(qAbs(m8.mean - 0.76) < 1e-12);
     QVERIFY(qAbs(m8.std - std::sqrt(2 * 0.14 * 0.14)) < 1e-12); // sample std of {0.62, 0.90}
     QCOMPARE(m8.best, 0.90);
     QCOMPARE(m8.runIds, (std::vector<int64_t>{3, 4}));
-    QCOMPARE(rows[1].size, int64_t(64));
+    QCOMPARE(rows[1].knob, int64_t(64));
     QCOMPARE(rows[1].mean, 0.85); // the failed run is not counted
-    QCOMPARE(rows[2].method, std::string("full"));
+    QCOMPARE(rows[2].method, train::Method::Full);
     QCOMPARE(experiments::resultTable(runs, experiments::Table::Size).size(), size_t(2));
     QCOMPARE(experiments::resultTable(runs, experiments::Table::Tradeoff, "MNLI").size(), size_t(0));
     QCOMPARE(experiments::taskDisplayName("file:/a/imdb/train.csv,dev=/x.csv"), std::string("imdb"));
@@ -172,7 +173,8 @@ void TestExperiments::selectionAndAggregation() {
     // A learning-curve run (200 examples) scoring higher is a row of its own, never selected
     // against the runs on the whole training split.
     auto sampled = record(8, "adapter", 8, 3e-3, 1, 0.95);
-    sampled.config["train_size"] = 200;
+    sampled.configJson["train_size"] = 200;
+    sampled.config.trainSize = 200;
     runs.push_back(sampled);
     const auto withCurve = experiments::resultTable(runs, experiments::Table::Tradeoff);
     QCOMPARE(withCurve.size(), size_t(4));
@@ -181,10 +183,6 @@ void TestExperiments::selectionAndAggregation() {
     QCOMPARE(withCurve[1].trainSize, int64_t(200));
     QCOMPARE(withCurve[1].mean, 0.95);
     QCOMPARE(experiments::toJson(withCurve[1])["train_size"].get<int64_t>(), int64_t(200));
-    QCOMPARE(experiments::runTrainSize(sampled), int64_t(200));
-    QCOMPARE(experiments::runTrainSize(runs[0]), int64_t(0)); // stored before the setting: all
-    sampled.config = nullptr;
-    QCOMPARE(experiments::runTrainSize(sampled), int64_t(0));
     QVERIFY(experiments::toCsv(withCurve).find(",8,200\n") !=
             std::string::npos); // run_ids,train_size
 }
@@ -269,23 +267,25 @@ void TestExperiments::sweepRunsAndResumes() {
     const int64_t sweep = experiments::createSweep(s, plan);
     const auto ids = s.sweepRuns(sweep);
     QCOMPARE(ids.size(), size_t(3));
-    for (auto id : ids) QCOMPARE(s.run(id).status, std::string("queued"));
+    for (auto id : ids)
+        QCOMPARE(s.run(id).status, store::RunStatus::Queued);
     // Stop after the first run.
     std::atomic<bool> stop{false};
     experiments::runSweep(s, sweep, nullptr, &stop, [&](const experiments::SweepProgress& p) {
         if (p.done == 1) stop = true;
     });
-    QCOMPARE(s.run(ids[0]).status, std::string("finished"));
-    QCOMPARE(s.run(ids[1]).status, std::string("queued"));
+    QCOMPARE(s.run(ids[0]).status, store::RunStatus::Finished);
+    QCOMPARE(s.run(ids[1]).status, store::RunStatus::Queued);
     const std::string firstFinished = s.run(ids[0]).finishedAt;
     // Pretend the second run was killed mid-way.
     s.database().exec("UPDATE runs SET status = 'interrupted' WHERE id = " + std::to_string(ids[1]));
     s.appendSteps(ids[1], {{1, 1, 9.0, 0, 0}});
     experiments::runSweep(s, sweep);
-    for (auto id : ids) QCOMPARE(s.run(id).status, std::string("finished"));
+    for (auto id : ids)
+        QCOMPARE(s.run(id).status, store::RunStatus::Finished);
     QCOMPARE(s.run(ids[0]).finishedAt, firstFinished); // not repeated
     QVERIFY(s.steps(ids[1]).front().loss != 9.0);       // restarted cleanly
-    QCOMPARE(s.run(ids[2]).adapterSize, int64_t(16));
+    QCOMPARE(s.run(ids[2]).config.adapter.size, int64_t(16));
     const auto rows = experiments::resultTable(s.runs(), experiments::Table::Size);
     QCOMPARE(rows.size(), size_t(3));
 }
@@ -307,6 +307,39 @@ void TestExperiments::ablateStoredRun() {
     QVERIFY_THROWS_EXCEPTION(Error, experiments::ablateRun(s, full));
 }
 
+void TestExperiments::cancelledAblationStoresNothing() {
+    // Cancelled between batches: no metrics from part of the dev split, adapters back on.
+    auto m = adapterModel(3, 0.5);
+    const auto dev = randomSplit(40, 70); // 3 batches of 32
+    data::TaskData task;
+    task.labels = {"0", "1"};
+    task.mainMetric = "accuracy";
+    const auto fn = [&](const std::vector<double>& v) {
+        return train::scorePredictions(task, v, dev);
+    };
+    std::atomic<bool> cancel{false};
+    int batches = 0;
+    const auto progress = [&](int done, int) {
+        batches = done;
+        if (done == 1) cancel = true;
+    };
+    const auto r = experiments::ablateLayers(m, dev, 0, false, fn, "accuracy", progress, &cancel);
+    QVERIFY(r.cancelled);
+    QCOMPARE(batches, 1);
+    QVERIFY(r.cells.empty() && r.intact.metrics.empty());
+    QVERIFY(m->layer(0)->adaptersEnabled() && m->layer(2)->adaptersEnabled());
+    // A stored run keeps the matrix it had: saveAblation is not reached.
+    testutil::Fixture f;
+    store::Store s(f.path("e.alab"));
+    const int64_t id = experiments::runTraining(s, f.config(train::Method::Adapter, 1));
+    const auto stored = experiments::ablateRun(s, id);
+    const std::atomic<bool> stop{true};
+    QVERIFY(experiments::ablateRun(s, id, {}, nullptr, nullptr, &stop).empty());
+    const auto kept = s.ablation(id);
+    QCOMPARE(kept.size(), stored.size());
+    QCOMPARE(kept.front().score, stored.front().score);
+}
+
 void TestExperiments::trainSizeIsALearningCurveAxis() {
     // The fixture's 256 training examples; batch 16, 1 epoch: the steps count the examples used.
     testutil::Fixture f;
@@ -318,8 +351,8 @@ void TestExperiments::trainSizeIsALearningCurveAxis() {
     experiments::runSweep(s, sweep);
     std::map<int64_t, int64_t> stepsBySize;
     for (const auto& r : s.runs()) {
-        QCOMPARE(r.status, std::string("finished"));
-        stepsBySize[r.config["train_size"].get<int64_t>()] = r.steps;
+        QCOMPARE(r.status, store::RunStatus::Finished);
+        stepsBySize[r.config.trainSize] = r.steps;
     }
     QCOMPARE(stepsBySize.size(), size_t(3));
     QCOMPARE(stepsBySize[40], int64_t(3));  // ceil(40 / 16)
@@ -329,7 +362,7 @@ void TestExperiments::trainSizeIsALearningCurveAxis() {
     base.trainSize = 1000;
     const std::string e = testutil::errorOf([&] { experiments::runTraining(s, base); });
     QVERIFY2(e.find("cannot keep 1000 training examples of 256") != std::string::npos, e.c_str());
-    QCOMPARE(s.runs().back().status, std::string("failed"));
+    QCOMPARE(s.runs().back().status, store::RunStatus::Failed);
     QCOMPARE(s.runs().size(), size_t(4));
     base.trainSize = -1;
     QVERIFY(testutil::errorOf([&] { base.validate(); }).find("training-set size must be >= 0") !=
@@ -357,7 +390,8 @@ void TestExperiments::parallelWorkersRunEverythingOnce() {
     QCOMPARE(reported, s.sweepRuns(sweep));
     for (auto id : s.sweepRuns(sweep)) {
         const auto run = s.run(id);
-        QVERIFY2(run.status == "finished", (run.status + ": " + run.error).c_str());
+        QVERIFY2(run.status == store::RunStatus::Finished,
+                 (std::string(store::toString(run.status)) + ": " + run.error).c_str());
         QCOMPARE(int(s.evals(id).size()), 1);
     }
 }

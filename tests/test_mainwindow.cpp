@@ -1,8 +1,9 @@
 // The workbench offscreen: what it says, form validation and the parameter preview, a tiny run
-// launched from the form ending in the runs table with its curves, Cancel, and settings that
-// survive a restart of the window.
+// launched from the form ending in the runs table with its curves, settings that survive a
+// restart of the window, plots, sweeps and dialogs. Cancel, resume, the ablation's worker and
+// closing mid-job: test_background_jobs.cpp.
+#include "gui_fixture.h"
 #include "test_util.h"
-#include "train_fixture.h"
 
 #include "ablation_view.h"
 #include "column_mapping_dialog.h"
@@ -23,7 +24,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QFrame>
 #include <QLocale>
 #include <QProgressBar>
@@ -31,7 +31,6 @@
 #include "data/task_loader.h"
 #include <QPlainTextEdit>
 #include <QTableWidget>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -40,29 +39,19 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTextBrowser>
-#include <QTimer>
 #include <QToolButton>
 
 #include <cmath>
 
 using adapterlab::ui::MainWindow;
+using testutil::kLongWaitMs;
+namespace train = adapterlab::train;
+using testutil::saveShot;
 
 namespace {
-
-// Training on a loaded machine (or under sanitizers) can take minutes; a wait that runs out is a
-// failure, so the bound is generous and only a hang reaches it.
-constexpr int kLongWaitMs = 600000;
-
-void saveShot(QWidget& w, const QString& name) {
-    const QString out = qEnvironmentVariable("ADAPTERLAB_SCREENSHOT_DIR");
-    if (out.isEmpty()) return;
-    QTest::qWait(50); // let queued plot redraws run
-    QVERIFY(w.grab().save(out + "/" + name + ".png"));
-}
 
 // A demo experiment file shaped like the paper's MNLI trade-off (BERT-base parameter counts),
 // with seeds, an init-robustness sweep and an ablation matrix.
@@ -73,17 +62,17 @@ void writeDemo(const std::string& path, bool curve = false) {
     adapterlab::store::Store s(path);
     const auto add = [&](const std::string& method, int64_t size, double sigma, int64_t seed,
                          int64_t trainable, double score, int64_t trainSize = 0) {
-        json cfg = {{"task", "glue:MNLI:/data/MNLI"},
-                    {"backbone", "/models/bert-base"},
-                    {"method", method},
-                    {"adapter_size", method == "adapter" ? size : 64},
-                    {"top_k", method == "top_k" ? size : 1},
-                    {"init_std", sigma},
-                    {"learning_rate", 3e-4},
-                    {"epochs", 3},
-                    {"seed", seed},
-                    {"train_size", trainSize}};
-        const int64_t id = s.createRun(cfg);
+        const json cfg = {{"task", "glue:MNLI:/data/MNLI"},
+                          {"backbone", "/models/bert-base"},
+                          {"method", method},
+                          {"adapter_size", method == "adapter" ? size : 64},
+                          {"top_k", method == "top_k" ? size : 1},
+                          {"init_std", sigma},
+                          {"learning_rate", 3e-4},
+                          {"epochs", 3},
+                          {"seed", seed},
+                          {"train_size", trainSize}};
+        const int64_t id = s.createRun(adapterlab::train::RunConfig::fromJson(cfg));
         adapterlab::store::RunStart st;
         st.mainMetric = "accuracy";
         st.paramsTrainable = trainable;
@@ -91,7 +80,7 @@ void writeDemo(const std::string& path, bool curve = false) {
         st.params = {{"trainable_percent", 100.0 * trainable / 109482240}};
         s.startRun(id, st);
         adapterlab::store::RunEnd end;
-        end.status = "finished";
+        end.status = adapterlab::store::RunStatus::Finished;
         end.bestScore = score;
         end.bestMetrics = {{"accuracy", score}};
         end.bestEpoch = 3;
@@ -139,43 +128,24 @@ private Q_SLOTS:
     void offlineBackboneFromTheBanner();
     void formValidationAndPreview();
     void launchTinyRunEndsInTable();
-    void cancelStopsTheRun();
-    void resumeCancelledRun();
     void builtinTaskPicker();
     void settingsPersist();
     void plotsRenderStoredData();
     void learningCurveRunsPlotApart();
-    void computeAblationFromTheView();
     void sweepFromTheWindow();
     void compareNotesAndDelete();
     void columnMappingDialog();
     void helpShowsGuideAndAbout();
 
 private:
-    void fillForm(MainWindow& w, int epochs);
+    void fillForm(MainWindow& w, int epochs) { testutil::fillForm(w, fixture_, epochs); }
     testutil::Fixture fixture_;
     QString db_;
 };
 
 void TestMainWindow::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true); // settings and data in throw-away test locations
-    QCoreApplication::setOrganizationName("AdapterLabTest");
-    QCoreApplication::setApplicationName("AdapterLabTest");
-    QSettings().clear();
+    testutil::isolateSettings("AdapterLabTest");
     db_ = QString::fromStdString(fixture_.path("gui.alab"));
-}
-
-void TestMainWindow::fillForm(MainWindow& w, int epochs) {
-    auto* f = w.form();
-    f->task->setText(QString::fromStdString(fixture_.taskSpec));
-    f->backbone->setText(QString::fromStdString(fixture_.backbone));
-    f->method->setCurrentText("adapter");
-    f->adapterSize->setValue(8);
-    f->learningRate->setText("3e-3");
-    f->epochs->setValue(epochs);
-    f->batchSize->setValue(16);
-    f->maxLength->setValue(32);
-    f->device->setCurrentText("cpu");
 }
 
 void TestMainWindow::saysWhatItIs() {
@@ -277,10 +247,21 @@ void TestMainWindow::formValidationAndPreview() {
     // Preview: adapters (m=8) + LayerNorms + head of the fixture backbone (d=32, L=2, 2 labels).
     const int64_t expected = 2 * 2 * (2 * 8 * 32 + 32 + 8) + 5 * 2 * 32 + 2 * 32 + 2;
     QVERIFY2(f->preview->text().contains(QLocale().toString(qlonglong(expected))), qPrintable(f->preview->text()));
-    f->method->setCurrentText("full");
+    f->setMethod(train::Method::Full);
     QVERIFY(!f->preview->text().contains(QLocale().toString(qlonglong(expected))));
     QVERIFY(!f->adapterSize->isEnabled());
-    f->method->setCurrentText("adapter");
+    f->setMethod(train::Method::Adapter);
+    // The methods and their knobs come from the registry; spin boxes hold only what the engine
+    // accepts.
+    QCOMPARE(f->method->count(), int(train::methods().size()));
+    QCOMPARE(f->method->currentText(),
+             QString::fromStdString(train::methodInfo(train::Method::Adapter).name));
+    QCOMPARE(qlonglong(f->adapterSize->minimum()),
+             qlonglong(train::methodInfo(train::Method::Adapter).knob->min));
+    QCOMPARE(qlonglong(f->adapterSize->maximum()),
+             qlonglong(train::methodInfo(train::Method::Adapter).knob->max));
+    QCOMPARE(f->epochs->minimum(), 1);
+    QCOMPARE(f->maxLength->minimum(), 3);
 
     struct Bad {
         std::function<void()> set, undo;
@@ -288,12 +269,24 @@ void TestMainWindow::formValidationAndPreview() {
         const char* reason;
     };
     const Bad bad[] = {
-        {[&] { f->adapterSize->setValue(0); }, [&] { f->adapterSize->setValue(8); }, f->adapterSize, "adapter size"},
-        {[&] { f->learningRate->setText("fast"); }, [&] { f->learningRate->setText("3e-3"); }, f->learningRate, "learning rate"},
-        {[&] { f->initStd->setText("-1"); }, [&] { f->initStd->setText("1e-2"); }, f->initStd, "init std"},
-        {[&] { f->epochs->setValue(0); }, [&] { f->epochs->setValue(1); }, f->epochs, "epochs"},
-        {[&] { f->maxLength->setValue(65); }, [&] { f->maxLength->setValue(32); }, f->maxLength, "exceeds the backbone's 64 positions"},
-        {[&] { f->backbone->setText("/nonexistent"); }, [&] { f->backbone->setText(QString::fromStdString(fixture_.backbone)); }, f->backbone, "backbone"},
+        {[&] {
+             f->setMethod(train::Method::TopK);
+             f->topK->setValue(3);
+         },
+         [&] {
+             f->topK->setValue(1);
+             f->setMethod(train::Method::Adapter);
+         },
+         f->topK, "top-k = 3 must be between 1 and the number of layers (2)"},
+        {[&] { f->learningRate->setText("fast"); }, [&] { f->learningRate->setText("3e-3"); },
+         f->learningRate, "learning rate"},
+        {[&] { f->initStd->setText("-1"); }, [&] { f->initStd->setText("1e-2"); }, f->initStd,
+         "init std"},
+        {[&] { f->maxLength->setValue(65); }, [&] { f->maxLength->setValue(32); }, f->maxLength,
+         "exceeds the backbone's 64 positions"},
+        {[&] { f->backbone->setText("/nonexistent"); },
+         [&] { f->backbone->setText(QString::fromStdString(fixture_.backbone)); }, f->backbone,
+         "backbone"},
     };
     for (const auto& b : bad) {
         b.set();
@@ -314,26 +307,15 @@ void TestMainWindow::launchTinyRunEndsInTable() {
     const int before = w.runsModel()->rowCount();
     fillForm(w, 3);
     QSignalSpy finished(&w, &MainWindow::trainingFinished);
-    // Watch the event loop while training runs on the worker thread.
-    QElapsedTimer gap;
-    qint64 worst = 0;
-    QTimer probe;
-    connect(&probe, &QTimer::timeout, [&] {
-        if (gap.isValid()) worst = std::max(worst, gap.restart());
-        else gap.start();
-    });
-    probe.start(10);
     QTest::mouseClick(w.form()->launchButton(), Qt::LeftButton);
     QVERIFY(w.isTraining());
     QVERIFY(!w.form()->launchButton()->isEnabled());
     QVERIFY(finished.wait(kLongWaitMs));
-    probe.stop();
-    qInfo("longest gap between GUI timer ticks while training: %lld ms", worst);
     QCOMPARE(finished.at(0).at(1).toString(), QString("finished"));
     QCOMPARE(w.runsModel()->rowCount(), before + 1);
     const int row = w.runsModel()->rowOfRun(finished.at(0).at(0).toLongLong());
     QVERIFY(row >= 0);
-    QCOMPARE(w.runsModel()->run(row).status, std::string("finished"));
+    QCOMPARE(w.runsModel()->run(row).status, adapterlab::store::RunStatus::Finished);
     QCOMPARE(w.runsModel()->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::Status)).toString(), QString("finished"));
     QCOMPARE(w.runsModel()
                  ->data(w.runsModel()->index(row, adapterlab::ui::RunsModel::TrainSize))
@@ -343,7 +325,7 @@ void TestMainWindow::launchTinyRunEndsInTable() {
         // A learning-curve run shows its sample size, and sorts below the whole split.
         adapterlab::ui::RunsModel m;
         auto sampled = w.runsModel()->run(row), whole = sampled;
-        sampled.config["train_size"] = 500;
+        sampled.config.trainSize = 500;
         m.reload({sampled, whole});
         QCOMPARE(m.data(m.index(0, adapterlab::ui::RunsModel::TrainSize)).toString(),
                  QLocale().toString(500));
@@ -368,49 +350,6 @@ void TestMainWindow::launchTinyRunEndsInTable() {
     QCOMPARE(w.runsTable()->model()->rowCount(), all);
     filter->clear();
     saveShot(w, "run_view");
-}
-
-void TestMainWindow::cancelStopsTheRun() {
-    MainWindow w(db_);
-    fillForm(w, 200);
-    QSignalSpy finished(&w, &MainWindow::trainingFinished);
-    QTest::mouseClick(w.form()->launchButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(w.runView()->pointCount() >= 3, 60000);
-    QVERIFY(w.runView()->cancelButton()->isEnabled());
-    QTest::mouseClick(w.runView()->cancelButton(), Qt::LeftButton);
-    QVERIFY(finished.wait(kLongWaitMs));
-    QCOMPARE(finished.at(0).at(1).toString(), QString("cancelled"));
-    QVERIFY(w.runView()->pointCount() < 200 * 16);
-}
-
-void TestMainWindow::resumeCancelledRun() {
-    MainWindow w(db_);
-    w.show();
-    fillForm(w, 40);
-    QSignalSpy finished(&w, &MainWindow::trainingFinished);
-    QTest::mouseClick(w.form()->launchButton(), Qt::LeftButton);
-    // Cancelled once an epoch checkpoint exists.
-    const QDir checkpoints(db_ + ".checkpoints");
-    QTRY_VERIFY_WITH_TIMEOUT(!checkpoints.entryList({"run-*.pt"}).isEmpty(), 60000);
-    QTest::mouseClick(w.runView()->cancelButton(), Qt::LeftButton);
-    QVERIFY(finished.wait(kLongWaitMs));
-    const qint64 id = finished.at(0).at(0).toLongLong();
-    QCOMPARE(finished.at(0).at(1).toString(), QString("cancelled"));
-    w.selectRun(id);
-    auto* resume = w.findChild<QPushButton*>("resumeButton");
-    QVERIFY(resume);
-    QTest::mouseClick(resume, Qt::LeftButton);
-    QVERIFY(finished.wait(kLongWaitMs));
-    QCOMPARE(finished.at(1).at(0).toLongLong(), id);
-    QCOMPARE(finished.at(1).at(1).toString(), QString("finished"));
-    adapterlab::store::Store s(db_.toStdString(), true);
-    QCOMPARE(s.evals(id).size(), size_t(40));
-    QCOMPARE(s.run(id).status, std::string("finished"));
-    // A finished run does not resume: the window says so and starts nothing.
-    w.selectRun(id);
-    QTest::mouseClick(resume, Qt::LeftButton);
-    QVERIFY(w.statusBar()->currentMessage().contains("only interrupted, cancelled or failed runs resume"));
-    QVERIFY(!finished.wait(500));
 }
 
 void TestMainWindow::builtinTaskPicker() {
@@ -552,26 +491,6 @@ void TestMainWindow::learningCurveRunsPlotApart() {
     QCOMPARE(w.sizePlot()->plot()->graphCount(), 2);
     w.tabs()->setCurrentWidget(t);
     saveShot(w, "tradeoff_learning_curve");
-}
-
-void TestMainWindow::computeAblationFromTheView() {
-    MainWindow w(db_);
-    int64_t adapterRun = 0;
-    for (int r = 0; r < w.runsModel()->rowCount(); ++r)
-        if (w.runsModel()->run(r).status == "finished" && w.runsModel()->run(r).method == "adapter")
-            adapterRun = w.runsModel()->run(r).id;
-    QVERIFY(adapterRun > 0);
-    w.selectRun(adapterRun);
-    auto* a = w.ablationView();
-    QVERIFY(a->computeButton()->isEnabled());
-    QVERIFY(std::isnan(a->cellValue(0, 0)));
-    QSignalSpy computed(a, &adapterlab::ui::AblationView::computed);
-    QTest::mouseClick(a->computeButton(), Qt::LeftButton);
-    QVERIFY(computed.wait(kLongWaitMs));
-    QTRY_VERIFY(!std::isnan(a->cellValue(0, 0)));
-    QVERIFY(!std::isnan(a->cellValue(1, 1)));
-    adapterlab::store::Store s(db_.toStdString(), true);
-    QCOMPARE(s.ablation(adapterRun).size(), size_t(1 + 3));
 }
 
 void TestMainWindow::sweepFromTheWindow() {

@@ -2,8 +2,12 @@
 #include "test_util.h"
 
 #include "model/param_spec.h"
+#include "train/method.h"
 #include "train/param_count.h"
+#include "train/run_config.h"
 #include "util/error.h"
+
+#include <nlohmann/json.hpp>
 
 using namespace adapterlab;
 using model::ParamGroup;
@@ -24,6 +28,9 @@ private Q_SLOTS:
     void methods();
     void topKValidation();
     void specNamesAreUnique();
+    void registryFormulas_data();
+    void registryFormulas();
+    void registryEntries();
 };
 
 void TestParams::bertBaseBackbone() {
@@ -96,6 +103,94 @@ void TestParams::specNamesAreUnique() {
     QCOMPARE(model::groupOf("encoder.layer.3.attention.output.LayerNorm.bias"), ParamGroup::LayerNorm);
     QCOMPARE(model::groupOf("encoder.layer.3.output.adapter.up.bias"), ParamGroup::Adapters);
     QCOMPARE(model::groupOf("encoder.layer.3.intermediate.dense.weight"), ParamGroup::FeedForward);
+}
+
+void TestParams::registryFormulas_data() {
+    // Each method's closed-form formula against the accounting over the model's parameter list,
+    // on BERT-base and on a small odd shape (so that d, L and f cannot be confused).
+    QTest::addColumn<int>("method");
+    QTest::addColumn<int>("knob");
+    QTest::addColumn<bool>("base");
+    for (const auto& m : train::methods())
+        for (bool base : {true, false})
+            for (int knob : m.knob ? std::vector<int>{1, 2, 8} : std::vector<int>{0})
+                QTest::newRow(
+                    qPrintable(QString("%1 %2=%3 %4")
+                                   .arg(QString::fromStdString(m.id))
+                                   .arg(m.knob ? QString::fromStdString(m.knob->symbol) : "-")
+                                   .arg(knob)
+                                   .arg(base ? "bert-base" : "small")))
+                    << static_cast<int>(m.method) << knob << base;
+}
+
+void TestParams::registryFormulas() {
+    QFETCH(int, method);
+    QFETCH(int, knob);
+    QFETCH(bool, base);
+    model::BertConfig cfg = model::BertConfig::base();
+    if (!base) {
+        cfg.hiddenSize = 24;
+        cfg.numLayers = 9;
+        cfg.numHeads = 3;
+        cfg.intermediateSize = 40;
+        cfg.vocabSize = 101;
+        cfg.maxPositions = 33;
+        cfg.typeVocabSize = 3;
+    }
+    const auto& info = train::methodInfo(static_cast<Method>(method));
+    train::RunConfig run;
+    run.method.method = info.method;
+    if (info.knob) info.knob->set(run, knob);
+    const auto counted = train::countParameters(cfg, run.method, run.adapter, false).trainable;
+    const train::Shape shape{cfg.hiddenSize, cfg.numLayers,    cfg.intermediateSize,
+                             cfg.vocabSize,  cfg.maxPositions, cfg.typeVocabSize};
+    QCOMPARE(info.count(shape, info.knob ? info.knob->get(run) : 0), counted);
+}
+
+void TestParams::registryEntries() {
+    // The paper's BERT-base numbers from the formulas alone (head excluded).
+    const train::Shape base;
+    QCOMPARE(train::methodInfo(Method::Adapter).count(base, 64), int64_t(2'379'264 + 38'400));
+    QCOMPARE(train::methodInfo(Method::Full).count(base, 0), int64_t(109'482'240));
+    QCOMPARE(train::methodInfo(Method::LayerNorm).count(base, 0), int64_t(38'400));
+    // Every method once, ids and aliases unique, each parses back to itself.
+    QSet<QString> ids;
+    for (const auto& m : train::methods()) {
+        QCOMPARE(train::parseMethod(m.id), m.method);
+        QCOMPARE(std::string(train::toString(m.method)), m.id);
+        QVERIFY2(!ids.contains(QString::fromStdString(m.id)), m.id.c_str());
+        ids.insert(QString::fromStdString(m.id));
+        for (const auto& a : m.aliases) {
+            QCOMPARE(train::parseMethod(a), m.method);
+            QVERIFY(!ids.contains(QString::fromStdString(a)));
+            ids.insert(QString::fromStdString(a));
+        }
+        QVERIFY(!m.name.empty() && !m.series.empty() && !m.formula.empty() && m.trainable &&
+                m.count);
+        if (m.knob) {
+            QVERIFY(m.knob->min <= m.knob->defaultValue && m.knob->defaultValue <= m.knob->max);
+            QVERIFY(std::find(m.settings.begin(), m.settings.end(), m.knob->setting) !=
+                    m.settings.end());
+            train::RunConfig c;
+            c.method.method = m.method;
+            m.knob->set(c, m.knob->defaultValue);
+            QCOMPARE(train::knobValue(c), m.knob->defaultValue);
+            // The knob's setting is the run.json key that holds it.
+            QCOMPARE(c.toJson().at(m.knob->setting).get<int64_t>(), m.knob->defaultValue);
+        }
+    }
+    QCOMPARE(train::methods().size(), size_t(5));
+    QCOMPARE(train::methodIdList(), std::string("adapter | full | top_k | layernorm | head_only"));
+    QCOMPARE(train::parseMethod("adapters"), Method::Adapter);
+    const std::string err = testutil::errorOf([] { train::parseMethod("lora"); });
+    QVERIFY2(err.find("expected adapter, full, top_k, layernorm or head_only") != std::string::npos,
+             err.c_str());
+    train::RunConfig c;
+    c.method = {Method::TopK, 3};
+    QCOMPARE(train::knobText(c), std::string("k=3"));
+    c.method.method = Method::Full;
+    QCOMPARE(train::knobText(c), std::string());
+    QCOMPARE(train::knobValue(c), int64_t(0));
 }
 
 QTEST_APPLESS_MAIN(TestParams)

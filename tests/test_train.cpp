@@ -255,7 +255,7 @@ void TestTrain::runIsStoredAndReloads() {
     }
     store::Store s(db); // as after a restart
     const auto r = s.run(id);
-    QCOMPARE(r.status, std::string("finished"));
+    QCOMPARE(r.status, store::RunStatus::Finished);
     QCOMPARE(r.device, std::string("cpu"));
     QCOMPARE(int(s.evals(id).size()), 2);
     QCOMPARE(int64_t(s.steps(id).size()), r.steps);
@@ -292,7 +292,33 @@ void TestTrain::impossibleSettingsAreRefused() {
     refused([](auto& c) { c.maxLength = 65; }, "exceeds the backbone's 64 positions");
     refused([](auto& c) { c.method = {train::Method::TopK, 3}; }, "top-k = 3");
     refused([](auto& c) { c.device = "cuda:7"; }, "cuda:7");
-    for (const auto& r : s.runs()) QCOMPARE(r.status, std::string("failed")); // recorded with reason
+    for (const auto& r : s.runs())
+        QCOMPARE(r.status, store::RunStatus::Failed); // recorded with reason
+    // Field by field: every problem names its setting's key, so a form marks the field itself.
+    auto cfg = f.config(train::Method::Adapter, 1);
+    cfg.adapter.size = 0;
+    cfg.learningRate = std::nan("");
+    cfg.epochs = 0;
+    cfg.batchSize = 70000;
+    cfg.trainSize = -1;
+    cfg.task.clear();
+    std::vector<std::string> fields;
+    for (const auto& p : cfg.check())
+        fields.push_back(p.field);
+    QCOMPARE(fields, (std::vector<std::string>{"task", "adapter_size", "learning_rate", "epochs",
+                                               "batch_size", "train_size"}));
+    QVERIFY(errorOf([&] { cfg.validate(); }).find("task is empty") != std::string::npos);
+    auto deep = f.config(train::Method::TopK, 1);
+    deep.method.topK = 5;
+    deep.maxLength = 100;
+    fields.clear();
+    for (const auto& p : deep.checkFor(model::BertConfig::fromFile(f.backbone + "/config.json")))
+        fields.push_back(p.field);
+    QCOMPARE(fields, (std::vector<std::string>{"max_length", "top_k"}));
+    QVERIFY(f.config(train::Method::Full, 1).check().empty());
+    cfg = f.config(train::Method::Full, 1);
+    cfg.adapter.size = 0; // not this method's setting: no problem
+    QVERIFY(cfg.check().empty());
     // run.json values of the wrong type or beyond the field's range are named, never cast
     // (6.5e43 as an adapter size was a fuzzer finding: undefined behaviour in the cast).
     const auto jsonError = [](const nlohmann::json& j) {
@@ -408,11 +434,11 @@ void TestTrain::storedRunResumes() {
     } observer;
     observer.stop = &stop;
     const int64_t id = experiments::runTraining(s, cfg, &observer, &stop);
-    QCOMPARE(s.run(id).status, std::string("cancelled"));
+    QCOMPARE(s.run(id).status, store::RunStatus::Cancelled);
     QVERIFY(QFile::exists(QString::fromStdString(s.checkpointPath(id))));
     QCOMPARE(experiments::resumeRun(s, id), 1);
     const auto r = s.run(id), u = s.run(unbroken);
-    QCOMPARE(r.status, std::string("finished"));
+    QCOMPARE(r.status, store::RunStatus::Finished);
     QCOMPARE(r.bestScore, u.bestScore);
     QCOMPARE(r.bestEpoch, u.bestEpoch);
     QVERIFY(s.taskParameters(id) == s.taskParameters(unbroken));

@@ -1,7 +1,7 @@
 #include "ablation_view.h"
 
+#include "ablation_worker.h"
 #include "experiments/results.h"
-#include "experiments/run_job.h"
 #include "plot_export.h"
 #include "qcp.h"
 
@@ -11,7 +11,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QThread>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -66,11 +65,35 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(plot_, 1);
 
     connect(mode_, &QComboBox::currentIndexChanged, this, &AblationView::redraw);
-    connect(compute_, &QPushButton::clicked, this, &AblationView::computeInBackground);
+    connect(compute_, &QPushButton::clicked, this, [this] {
+        if (computing_)
+            cancelComputing();
+        else
+            computeInBackground();
+    });
     connect(plot_, &QCustomPlot::mouseMove, this, &AblationView::onMove);
-    connect(this, &AblationView::failed, this, [this](const QString& msg) {
+
+    worker_ = thread_.start(new AblationWorker);
+    connect(worker_, &AblationWorker::progressed, this, [this](qint64 id, int done, int total) {
+        if (id == run_.id && id == computing_)
+            title_->setText(tr("Computing the ablation of run %1… batch %2 of %3")
+                                .arg(id)
+                                .arg(done)
+                                .arg(total));
+    });
+    connect(worker_, &AblationWorker::computed, this, [this](qint64 id) {
+        endJob();
+        Q_EMIT computed(id);
+    });
+    connect(worker_, &AblationWorker::cancelled, this, [this](qint64 id) {
+        endJob();
+        title_->setText(tr("Ablation of run %1 cancelled; nothing stored.").arg(id));
+        Q_EMIT cancelled(id);
+    });
+    connect(worker_, &AblationWorker::failed, this, [this](qint64, const QString& msg) {
+        endJob();
         title_->setText(tr("Ablation failed: %1").arg(msg));
-        compute_->setEnabled(true);
+        Q_EMIT failed(msg);
     });
     redraw();
 }
@@ -79,14 +102,18 @@ void AblationView::setRun(const QString& dbPath, const store::RunRecord& run, co
     dbPath_ = dbPath;
     run_ = run;
     rows_ = rows;
-    const bool adapter = run.method == "adapter" && run.status == "finished";
-    title_->setText(adapter ? tr("Run %1 · %2 · adapters m=%3%4")
-                                  .arg(run.id)
-                                  .arg(QString::fromStdString(experiments::taskDisplayName(run.task)))
-                                  .arg(run.adapterSize)
-                                  .arg(rows.empty() ? tr(" · no ablation yet") : QString())
-                            : tr("Run %1 is not a finished adapter run: nothing to ablate.").arg(run.id));
-    compute_->setEnabled(adapter);
+    const bool adapter =
+        run.config.method.usesAdapters() && run.status == store::RunStatus::Finished;
+    title_->setText(
+        adapter ? tr("Run %1 · %2 · adapters m=%3%4")
+                      .arg(run.id)
+                      .arg(QString::fromStdString(experiments::taskDisplayName(run.config.task)))
+                      .arg(run.config.adapter.size)
+                      .arg(rows.empty() ? tr(" · no ablation yet") : QString())
+                : tr("Run %1 is not a finished adapter run: nothing to ablate.").arg(run.id));
+    if (computing_ == run.id) title_->setText(tr("Computing the ablation of run %1…").arg(run.id));
+    ablatable_ = adapter;
+    updateButton();
     redraw();
 }
 
@@ -118,23 +145,40 @@ void AblationView::redraw() {
 }
 
 void AblationView::computeInBackground() {
-    compute_->setEnabled(false);
+    if (computing_ || !worker_ || !ablatable_) return;
+    computing_ = run_.id;
+    updateButton();
     title_->setText(tr("Computing the ablation of run %1…").arg(run_.id));
-    const QString db = dbPath_;
-    const int64_t id = run_.id;
-    // A plain thread with its own store connection; results come back by queued signals.
-    QThread* t = QThread::create([this, db, id] {
-        try {
-            store::Store s(db.toStdString());
-            experiments::ablateRun(s, id);
-            QMetaObject::invokeMethod(this, [this, id] { Q_EMIT computed(id); }, Qt::QueuedConnection);
-        } catch (const std::exception& e) {
-            const QString msg = QString::fromUtf8(e.what());
-            QMetaObject::invokeMethod(this, [this, msg] { Q_EMIT failed(msg); }, Qt::QueuedConnection);
-        }
-    });
-    connect(t, &QThread::finished, t, &QObject::deleteLater);
-    t->start();
+    // Runs on the worker's thread: the lambda captures values and the worker, never this view.
+    QMetaObject::invokeMethod(
+        worker_.data(), [w = worker_.data(), id = run_.id, db = dbPath_] { w->ablate(id, db); },
+        Qt::QueuedConnection);
+}
+
+void AblationView::cancelComputing() {
+    if (!computing_ || !worker_) return;
+    worker_->cancel();
+    compute_->setEnabled(false); // until the worker says it stopped
+    title_->setText(tr("Cancelling the ablation of run %1…").arg(computing_));
+}
+
+void AblationView::stopWorker() {
+    const qint64 was = computing_;
+    thread_.stop();
+    computing_ = 0;
+    if (was) title_->setText(tr("Ablation of run %1 stopped.").arg(was));
+    updateButton();
+}
+
+void AblationView::endJob() {
+    computing_ = 0;
+    updateButton();
+}
+
+void AblationView::updateButton() {
+    compute_->setText(computing_ ? tr("Cancel ablation of run %1").arg(computing_)
+                                 : tr("Compute ablation"));
+    compute_->setEnabled(worker_ && (computing_ || ablatable_));
 }
 
 void AblationView::onMove(QMouseEvent* e) {

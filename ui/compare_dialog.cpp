@@ -19,11 +19,13 @@ CompareDialog::CompareDialog(store::Store& store, const std::vector<int64_t>& ru
     // Rows: every setting of any run plus the results.
     std::set<std::string> keys;
     for (const auto& r : runs)
-        for (const auto& [k, v] : r.config.items()) keys.insert(k);
+        for (const auto& [k, v] : r.configJson.items())
+            keys.insert(k);
     std::vector<std::pair<std::string, std::vector<std::string>>> rows;
     for (const auto& k : keys) {
         std::vector<std::string> values;
-        for (const auto& r : runs) values.push_back(r.config.contains(k) ? r.config[k].dump() : "—");
+        for (const auto& r : runs)
+            values.push_back(r.configJson.contains(k) ? r.configJson[k].dump() : "—");
         rows.emplace_back(k, values);
     }
     const auto add = [&](const char* name, auto get) {
@@ -31,7 +33,7 @@ CompareDialog::CompareDialog(store::Store& store, const std::vector<int64_t>& ru
         for (const auto& r : runs) values.push_back(get(r));
         rows.emplace_back(name, values);
     };
-    add("status", [](const store::RunRecord& r) { return r.status; });
+    add("status", [](const store::RunRecord& r) { return std::string(store::toString(r.status)); });
     add("trainable parameters", [](const store::RunRecord& r) { return std::to_string(r.paramsTrainable); });
     add("best dev", [](const store::RunRecord& r) { return r.mainMetric + " " + std::to_string(r.bestScore); });
     add("best epoch", [](const store::RunRecord& r) { return std::to_string(r.bestEpoch); });

@@ -39,7 +39,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThread>
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 
@@ -142,17 +141,14 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     setCentralWidget(splitter_);
     statusBar()->addPermanentWidget(new QLabel(engineSummary()));
 
-    thread_ = new QThread(this);
-    worker_ = new TrainingWorker;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_->start();
+    worker_ = thread_.start(new TrainingWorker);
     connect(worker_, &TrainingWorker::stepped, runView_, &RunView::onStep);
     connect(worker_, &TrainingWorker::evaluated, runView_, &RunView::onEval);
     connect(worker_, &TrainingWorker::done, runView_, &RunView::onDone);
     connect(worker_, &TrainingWorker::started, this, &MainWindow::reloadRuns);
     connect(worker_, &TrainingWorker::done, this, [this](qint64 id, const QString& status, const QString& error) {
         training_ = false;
+        trainingJob_.clear();
         form_->setRunning(false);
         reloadRuns();
         if (!error.isEmpty()) statusBar()->showMessage(tr("Run failed: %1").arg(error), 10000);
@@ -166,12 +162,15 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     });
     connect(worker_, &TrainingWorker::sweepDone, this, [this](qint64 id, const QString& status) {
         training_ = false;
+        trainingJob_.clear();
         form_->setRunning(false);
         reloadRuns();
         statusBar()->showMessage(tr("Sweep %1 %2").arg(id).arg(status), 10000);
         Q_EMIT sweepFinished(id, status);
     });
-    connect(runView_->cancelButton(), &QPushButton::clicked, this, [this] { worker_->cancel(); });
+    connect(runView_->cancelButton(), &QPushButton::clicked, this, [this] {
+        if (worker_) worker_->cancel();
+    });
     connect(table_, &QTableView::doubleClicked, this, &MainWindow::showRun);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
         if (!current.isValid() || !store_) return;
@@ -193,10 +192,28 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     if (!openExperiment(path) && path != defaultExperimentFile()) openExperiment(defaultExperimentFile());
 }
 
-MainWindow::~MainWindow() {
-    worker_->cancel();
-    thread_->quit();
-    thread_->wait();
+MainWindow::~MainWindow() { stopJobs(); }
+
+QStringList MainWindow::runningJobs() const {
+    QStringList jobs;
+    if (training_) jobs << (trainingJob_.isEmpty() ? tr("a training run") : trainingJob_);
+    if (const qint64 id = ablation_->computingRun()) jobs << tr("the ablation of run %1").arg(id);
+    for (const auto* d : findChildren<PretrainDialog*>())
+        if (d->isRunning()) jobs << tr("the pre-training of a backbone");
+    return jobs;
+}
+
+void MainWindow::stopJobs() {
+    // Every job is told first, so they wind down together; then each worker is waited for.
+    if (worker_) worker_->cancel();
+    ablation_->cancelComputing();
+    for (auto* d : findChildren<PretrainDialog*>())
+        d->stopWorker();
+    ablation_->stopWorker();
+    thread_.stop();
+    worker_ = nullptr; // deleted on its thread as the thread ended
+    training_ = false;
+    trainingJob_.clear();
 }
 
 QString MainWindow::defaultExperimentFile() {
@@ -286,17 +303,28 @@ void MainWindow::launch() {
     if (!cfg) return;
     training_ = true;
     form_->setRunning(true);
-    runView_->reset(tr("%1 · %2 on %3").arg(QString::fromStdString(cfg->method.method == train::Method::Adapter
-                                                                         ? "adapters m=" + std::to_string(cfg->adapter.size)
-                                                                         : train::toString(cfg->method.method)),
-                                             QString::fromStdString(cfg->task), QString::fromStdString(cfg->backbone)));
+    // "adapters m=64", "top_k k=3", "full"
+    const std::string knob = train::knobText(*cfg);
+    const std::string what =
+        cfg->method.usesAdapters()
+            ? "adapters " + knob
+            : std::string(train::toString(cfg->method.method)) + (knob.empty() ? "" : " " + knob);
+    runView_->reset(tr("%1 · %2 on %3")
+                        .arg(QString::fromStdString(what), QString::fromStdString(cfg->task),
+                             QString::fromStdString(cfg->backbone)));
     tabs_->setCurrentWidget(runView_);
     QMetaObject::invokeMethod(worker_, "train", Qt::QueuedConnection, Q_ARG(adapterlab::train::RunConfig, *cfg),
                               Q_ARG(QString, experimentPath()));
 }
 
 void MainWindow::showRun(const QModelIndex& proxyIndex) {
-    if (!store_ || training_) return;
+    if (!store_) return;
+    if (training_) {
+        statusBar()->showMessage(tr("The run view follows %1; open stored runs when it is over.")
+                                     .arg(runningJobs().front()),
+                                 5000);
+        return;
+    }
     const auto& r = runs_->run(proxy_->mapToSource(proxyIndex).row());
     QVector<double> steps, losses, evalSteps, scores;
     for (const auto& s : store_->steps(r.id)) {
@@ -307,7 +335,10 @@ void MainWindow::showRun(const QModelIndex& proxyIndex) {
         evalSteps << static_cast<double>(e.step);
         scores << e.score;
     }
-    runView_->showCurves(tr("run %1 · %2 · %3").arg(r.id).arg(QString::fromStdString(r.method), QString::fromStdString(r.status)),
+    runView_->showCurves(tr("run %1 · %2 · %3")
+                             .arg(r.id)
+                             .arg(QString::fromLatin1(train::toString(r.config.method.method)),
+                                  QString::fromLatin1(store::toString(r.status))),
                          steps, losses, evalSteps, scores);
     tabs_->setCurrentWidget(runView_);
 }
@@ -322,8 +353,9 @@ std::vector<int64_t> MainWindow::selectedRuns() const {
 double MainWindow::secondsPerEpoch(const std::string& backbone) const {
     std::vector<double> perEpoch;
     for (const auto& r : store_->runs())
-        if (r.status == "finished" && r.backbone == backbone && r.epochs > 0)
-            perEpoch.push_back(r.durationSeconds / static_cast<double>(r.epochs));
+        if (r.status == store::RunStatus::Finished && r.config.backbone == backbone &&
+            r.config.epochs > 0)
+            perEpoch.push_back(r.durationSeconds / static_cast<double>(r.config.epochs));
     if (perEpoch.empty()) return 0;
     std::sort(perEpoch.begin(), perEpoch.end());
     return perEpoch[perEpoch.size() / 2];
@@ -345,6 +377,7 @@ qint64 MainWindow::startSweep(const experiments::SweepPlan& plan) {
 void MainWindow::resumeSweep(qint64 sweepId) {
     if (training_) return;
     training_ = true;
+    trainingJob_ = tr("sweep %1").arg(sweepId);
     form_->setRunning(true);
     reloadRuns();
     runView_->reset(tr("Sweep %1").arg(sweepId));
@@ -354,13 +387,19 @@ void MainWindow::resumeSweep(qint64 sweepId) {
 
 void MainWindow::resumeRun(qint64 runId) {
     if (training_ || !store_) return;
+    using store::RunStatus;
     const auto status = store_->run(runId).status;
-    if (status != "interrupted" && status != "cancelled" && status != "failed") {
-        statusBar()->showMessage(tr("Run %1 is %2: only interrupted, cancelled or failed runs resume")
-                                     .arg(runId).arg(QString::fromStdString(status)), 10000);
+    if (status != RunStatus::Interrupted && status != RunStatus::Cancelled &&
+        status != RunStatus::Failed) {
+        statusBar()->showMessage(
+            tr("Run %1 is %2: only interrupted, cancelled or failed runs resume")
+                .arg(runId)
+                .arg(QString::fromLatin1(store::toString(status))),
+            10000);
         return;
     }
     training_ = true;
+    trainingJob_ = tr("resuming run %1").arg(runId);
     form_->setRunning(true);
     const bool fromCheckpoint = QFileInfo::exists(QString::fromStdString(store_->checkpointPath(runId)));
     runView_->reset(fromCheckpoint ? tr("Run %1, resumed from its last epoch").arg(runId)
@@ -406,7 +445,7 @@ void MainWindow::resumeSweepDialog() {
     std::vector<int64_t> ids;
     for (const auto& s : store_->sweeps())
         if (s.finished < s.runs) {
-            items << tr("%1: %2 (%3 of %4 runs done, %5)").arg(s.id).arg(QString::fromStdString(s.name)).arg(s.finished).arg(s.runs).arg(QString::fromStdString(s.status));
+            items << tr("%1: %2 (%3 of %4 runs done, %5)").arg(s.id).arg(QString::fromStdString(s.name)).arg(s.finished).arg(s.runs).arg(QString::fromLatin1(store::toString(s.status)));
             ids.push_back(s.id);
         }
     if (items.isEmpty()) {
@@ -419,7 +458,12 @@ void MainWindow::resumeSweepDialog() {
 }
 
 bool MainWindow::deleteRuns(const std::vector<int64_t>& ids, bool ask) {
-    if (ids.empty() || !store_ || !store_->writable() || training_) return false;
+    if (ids.empty() || !store_ || !store_->writable()) return false;
+    if (isBusy()) { // a job may be writing to one of them
+        statusBar()->showMessage(
+            tr("Busy with %1: delete runs when it is over.").arg(runningJobs().join(", ")), 10000);
+        return false;
+    }
     if (ask && QMessageBox::question(this, tr("Delete runs"),
                                      tr("Delete %n run(s) with their curves, metrics and trained parameters? This cannot be undone.", "", static_cast<int>(ids.size())))
                    != QMessageBox::Yes)
@@ -461,11 +505,36 @@ void MainWindow::editNotes() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+    const QStringList jobs = runningJobs();
+    if (!jobs.isEmpty()) {
+        QMessageBox ask(QMessageBox::Question, tr("Stop and close?"),
+                        tr("Still running: %1.\n\nClosing stops it after the current batch: a "
+                           "training run ends as cancelled (Resume continues it from its last "
+                           "epoch), an ablation stores nothing, a pre-training continues from its "
+                           "checkpoint when started again.")
+                            .arg(jobs.join(", ")),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+        ask.setObjectName("stopJobsQuestion");
+        ask.button(QMessageBox::Yes)->setText(tr("Stop and close"));
+        ask.button(QMessageBox::Cancel)->setText(tr("Keep running"));
+        ask.setDefaultButton(QMessageBox::Cancel);
+        if (ask.exec() != QMessageBox::Yes) {
+            e->ignore();
+            return;
+        }
+    }
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/splitter", splitter_->saveState());
     form_->saveSettings(settings);
-    worker_->cancel();
+    if (isBusy()) { // shown while the GUI thread waits
+        statusBar()->showMessage(
+            tr("Stopping %1 after the current batch…").arg(runningJobs().join(", ")));
+        statusBar()->repaint();
+    }
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    stopJobs();
+    QApplication::restoreOverrideCursor();
     e->accept();
 }
 

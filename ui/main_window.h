@@ -1,7 +1,10 @@
 #pragma once
 // The workbench's main window: an experiment file is always open; the run form on the left,
 // the live run view and the runs table on the right; training on a worker thread.
+#include "worker_thread.h"
+
 #include <QMainWindow>
+#include <QStringList>
 
 #include <memory>
 
@@ -12,7 +15,6 @@ class QSortFilterProxyModel;
 class QSplitter;
 class QTabWidget;
 class QTableView;
-class QThread;
 
 namespace adapterlab::experiments {
 struct SweepPlan;
@@ -46,7 +48,12 @@ public:
     /// The About box: version, LibTorch version, device in use, license.
     static QString aboutText();
     QString experimentPath() const;
+    /// The training worker runs a run, a resume or a sweep.
     bool isTraining() const { return training_; }
+    /// What runs in the background (training, sweep, ablation, pre-training), one phrase
+    /// each; empty when nothing does. Closing the window stops all of it.
+    QStringList runningJobs() const;
+    bool isBusy() const { return !runningJobs().isEmpty(); }
 
     RunForm* form() const { return form_; }
     RunView* runView() const { return runView_; }
@@ -93,6 +100,9 @@ private:
     void resumeSweepDialog();
     void compareSelected();
     void editNotes();
+    /// Cancels every job and waits for each worker (the current batch at most); for closing:
+    /// afterwards the workers are gone and nothing more starts.
+    void stopJobs();
 
     std::unique_ptr<store::Store> store_;
     RunForm* form_;
@@ -107,9 +117,10 @@ private:
     ResultPlot *tradeoff_, *robustness_, *size_;
     AblationView* ablation_;
     QMenu* recentMenu_ = nullptr;
-    QThread* thread_;
-    TrainingWorker* worker_;
+    WorkerThread thread_;
+    TrainingWorker* worker_ = nullptr; ///< null once thread_ has stopped
     bool training_ = false;
+    QString trainingJob_; ///< what training_ is busy with, when more than "a training run"
 };
 
 } // namespace adapterlab::ui

@@ -12,7 +12,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace adapterlab::ui {
@@ -20,7 +19,7 @@ namespace adapterlab::ui {
 void PretrainWorker::run(const QString& outDir, const QString& preset, const QStringList& corpus,
                          const QStringList& taskTexts, bool debianText, const QString& initFrom,
                          qint64 maxSteps) {
-    cancel_.store(false);
+    beginJob();
     try {
         pretrain::PretrainOptions o;
         o.outDir = outDir.toStdString();
@@ -148,14 +147,10 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     });
     connect(taskText, &QCheckBox::toggled, this, &PretrainDialog::suggestFolder);
 
-    thread_ = new QThread(this);
-    worker_ = new PretrainWorker;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_->start();
+    worker_ = thread_.start(new PretrainWorker);
     connect(start, &QPushButton::clicked, this, &PretrainDialog::begin);
     connect(stop, &QPushButton::clicked, this, [this] {
-        worker_->cancel();
+        if (worker_) worker_->cancel();
         status->setText(tr("Stopping after this step…"));
     });
     connect(worker_, &PretrainWorker::progressed, this,
@@ -178,10 +173,13 @@ PretrainDialog::PretrainDialog(QWidget* parent) : QDialog(parent) {
     });
 }
 
-PretrainDialog::~PretrainDialog() {
-    worker_->cancel();
-    thread_->quit();
-    thread_->wait();
+PretrainDialog::~PretrainDialog() = default; // thread_ stops the worker and waits for it
+
+void PretrainDialog::stopWorker() {
+    thread_.stop();
+    running_ = false;
+    start->setEnabled(false);
+    stop->setEnabled(false);
 }
 
 QString PretrainDialog::folder() const { return output->text().trimmed(); }
@@ -211,7 +209,7 @@ void PretrainDialog::setTask(const QString& spec) {
 }
 
 void PretrainDialog::begin() {
-    if (running_ || folder().isEmpty()) return;
+    if (running_ || !worker_ || folder().isEmpty()) return;
     running_ = true;
     start->setEnabled(false);
     stop->setEnabled(true);

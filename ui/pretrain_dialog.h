@@ -1,12 +1,12 @@
 #pragma once
 // Build an offline backbone: pick a preset (with what it costs and gives), pre-train on a worker
 // thread with progress, stop and continue later. The result joins the known backbones.
+#include "worker_thread.h"
+
 #include <QDialog>
-#include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
-
-#include <atomic>
 
 class QCheckBox;
 class QComboBox;
@@ -14,15 +14,12 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 
 namespace adapterlab::ui {
 
 /// Runs pretrainBackbone on its own thread; progress and the end come back as queued signals.
-class PretrainWorker : public QObject {
+class PretrainWorker : public CancellableWorker {
     Q_OBJECT
-public:
-    void cancel() { cancel_.store(true); }
 public Q_SLOTS:
     void run(const QString& outDir, const QString& preset, const QStringList& corpus,
              const QStringList& taskTexts, bool debianText, const QString& initFrom,
@@ -31,9 +28,6 @@ Q_SIGNALS:
     void progressed(qint64 step, qint64 total, double loss, double tokensPerSecond, double etaSeconds);
     /// ok: the folder is a finished backbone; otherwise `message` says why (stopped or failed).
     void finished(bool ok, const QString& message);
-
-private:
-    std::atomic<bool> cancel_{false};
 };
 
 class PretrainDialog : public QDialog {
@@ -48,6 +42,11 @@ public:
     void setMaxSteps(qint64 steps) { maxSteps_ = steps; } ///< tests: a short run
     /// The run form's task (a SPEC; empty: none): its training text can join the corpus.
     void setTask(const QString& spec);
+    /// A pre-training is running (or queued).
+    bool isRunning() const { return running_; }
+    /// Stops the pre-training at its next step (it continues from its checkpoint on the next
+    /// Start in a new dialog) and waits for its thread; this dialog starts nothing afterwards.
+    void stopWorker();
     QComboBox* preset;
     QLineEdit *output, *corpus;
     QLineEdit* startFrom;  ///< optional BERT folder to continue (domain/task-adaptive pre-training)
@@ -64,8 +63,8 @@ Q_SIGNALS:
 private:
     void begin();
     void suggestFolder();
-    QThread* thread_;
-    PretrainWorker* worker_;
+    WorkerThread thread_;
+    QPointer<PretrainWorker> worker_; ///< null once the thread has stopped
     qint64 maxSteps_ = 0;
     QString task_;
     bool running_ = false;

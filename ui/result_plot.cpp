@@ -15,24 +15,17 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace adapterlab::ui {
 namespace {
 
-const std::map<std::string, QColor>& methodColors() {
-    static const std::map<std::string, QColor> c{{"adapter", QColor(214, 39, 40)},   {"top_k", QColor(31, 119, 180)},
-                                                 {"full", QColor(44, 160, 44)},      {"layernorm", QColor(148, 103, 189)},
-                                                 {"head_only", QColor(127, 127, 127)}};
-    return c;
+QColor methodColor(train::Method m) {
+    return QColor(QRgb(train::methodInfo(m).color));
 }
 
-QString methodLabel(const std::string& m) {
-    if (m == "adapter") return QObject::tr("Adapters (over m)");
-    if (m == "top_k") return QObject::tr("Top-k layers (over k)");
-    if (m == "full") return QObject::tr("Full fine-tuning");
-    if (m == "layernorm") return QObject::tr("LayerNorm only");
-    if (m == "head_only") return QObject::tr("Head only");
-    return QString::fromStdString(m);
+QString methodLabel(train::Method m) {
+    return QObject::tr(train::methodInfo(m).series.c_str());
 }
 
 } // namespace
@@ -89,7 +82,8 @@ double ResultPlot::xOf(const experiments::ResultRow& r) const {
     switch (table_) {
     case experiments::Table::Tradeoff: return static_cast<double>(r.trainable);
     case experiments::Table::Robustness: return r.initStd;
-    case experiments::Table::Size: return static_cast<double>(r.size);
+    case experiments::Table::Size:
+        return static_cast<double>(r.knob);
     }
     return 0;
 }
@@ -97,21 +91,23 @@ double ResultPlot::xOf(const experiments::ResultRow& r) const {
 void ResultPlot::rebuild() {
     plot_->clearPlottables();
     rows_.clear();
-    if (task_->count() > 0) rows_ = experiments::resultTable(runs_, table_, task_->currentText().toStdString());
-    // One series per method, ordered along x.
-    // Key: (method or adapter size, training-set size; 0 = the whole split).
-    std::map<std::pair<std::string, int64_t>, std::vector<const experiments::ResultRow*>> series;
+    if (task_->count() > 0)
+        rows_ = experiments::resultTable(runs_, table_, task_->currentText().toStdString());
     // Trade-off: a series per method; robustness: a series per adapter size; size: one series.
     // Runs on a sample of the training split (learning curves) form series of their own.
-    const auto seriesOf = [&](const experiments::ResultRow& r) -> std::pair<std::string, int64_t> {
-        if (table_ == experiments::Table::Tradeoff) return {r.method, r.trainSize};
-        if (table_ == experiments::Table::Robustness)
-            return {"m=" + std::to_string(r.size), r.trainSize};
-        return {"adapter", r.trainSize};
+    struct SeriesKey {
+        train::Method method;
+        int64_t size;      ///< robustness: the adapter size m of the series
+        int64_t trainSize; ///< 0: the whole split
+        bool operator<(const SeriesKey& o) const {
+            return std::tie(method, size, trainSize) < std::tie(o.method, o.size, o.trainSize);
+        }
     };
-    for (const auto& r : rows_) series[seriesOf(r)].push_back(&r);
+    std::map<SeriesKey, std::vector<const experiments::ResultRow*>> series;
+    for (const auto& r : rows_)
+        series[{r.method, table_ == experiments::Table::Robustness ? r.knob : 0, r.trainSize}]
+            .push_back(&r);
     for (auto& [key, pts] : series) {
-        const auto& [base, sample] = key;
         std::sort(pts.begin(), pts.end(), [&](auto* a, auto* b) { return xOf(*a) < xOf(*b); });
         QVector<double> x, y, err;
         for (auto* p : pts) {
@@ -122,12 +118,15 @@ void ResultPlot::rebuild() {
         auto* g = plot_->addGraph();
         static const QColor palette[] = {QColor(214, 39, 40), QColor(31, 119, 180), QColor(44, 160, 44),
                                          QColor(148, 103, 189), QColor(255, 127, 14), QColor(127, 127, 127)};
-        // A sample's series keeps its method's colour, drawn dashed with triangles.
-        const QColor color =
-            methodColors().count(base) ? methodColors().at(base) : palette[plot_->graphCount() % 6];
-        const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(base)
+        // Robustness: one colour per adapter size. A sample's series keeps its method's colour,
+        // drawn dashed with triangles.
+        const QColor color = table_ == experiments::Table::Robustness
+                                 ? palette[plot_->graphCount() % 6]
+                                 : methodColor(key.method);
+        const int64_t sample = key.trainSize;
+        const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(key.method)
                              : table_ == experiments::Table::Robustness
-                                 ? tr("Adapters %1").arg(QString::fromStdString(base))
+                                 ? tr("Adapters m=%1").arg(key.size)
                                  : tr("Adapters");
         g->setName(sample > 0
                        ? tr("%1, %2 examples").arg(name, QLocale().toString(qlonglong(sample)))
@@ -171,6 +170,12 @@ int ResultPlot::pointAt(const QPoint& pos) const {
     return best;
 }
 
+QString ResultPlot::knobLabel(const experiments::ResultRow& r) {
+    const auto& knob = train::methodInfo(r.method).knob;
+    return knob ? QString("%1=%2").arg(QString::fromStdString(knob->symbol)).arg(r.knob)
+                : QString();
+}
+
 void ResultPlot::onMove(QMouseEvent* e) {
     const int i = pointAt(e->pos());
     if (i < 0) {
@@ -185,9 +190,7 @@ void ResultPlot::onMove(QMouseEvent* e) {
         tr("<b>%1</b> %2<br>%3 trainable (%4%)<br>%5 %6 ± %7 (best %8, %9 seeds)<br>lr %10, %11 "
            "epochs%12<br>runs %13")
             .arg(methodLabel(r.method))
-            .arg(r.method == "adapter" ? QString("m=%1").arg(r.size)
-                 : r.method == "top_k" ? QString("k=%1").arg(r.size)
-                                       : QString())
+            .arg(knobLabel(r))
             .arg(QLocale().toString(qlonglong(r.trainable)))
             .arg(r.percent, 0, 'f', 2)
             .arg(QString::fromStdString(r.metric))

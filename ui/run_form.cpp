@@ -1,14 +1,17 @@
 #include "run_form.h"
 
 #include "data/builtin_tasks.h"
+#include "data/task_loader.h"
 
 #include "column_mapping_dialog.h"
 #include "model/config.h"
+#include "train/method.h"
 #include "train/param_count.h"
+#include "train/run_config.h"
 #include "util/error.h"
 
 #include <algorithm>
-
+#include <map>
 
 #include <QComboBox>
 #include <QDir>
@@ -46,8 +49,9 @@ QSpinBox* spin(int lo, int hi, int value) {
 // A folder with train.tsv named like a GLUE task becomes glue:NAME:DIR.
 QString specForFolder(const QString& dir) {
     const QString name = QFileInfo(dir).fileName();
-    for (const char* t : {"CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE", "WNLI"})
-        if (name.compare(t, Qt::CaseInsensitive) == 0) return QString("glue:%1:%2").arg(t, dir);
+    for (const auto& t : data::glueTaskNames())
+        if (name.compare(QString::fromStdString(t), Qt::CaseInsensitive) == 0)
+            return QString("glue:%1:%2").arg(QString::fromStdString(t), dir);
     return QString("file:%1/train.tsv,dev=%1/dev.tsv").arg(dir);
 }
 
@@ -59,19 +63,30 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     backbone = new QLineEdit;
     backbone->setPlaceholderText("Hugging Face BERT folder (config.json, vocab.txt, model.safetensors)");
     method = new QComboBox;
-    for (const char* m : {"adapter", "full", "top_k", "layernorm", "head_only"}) method->addItem(m);
+    method->setObjectName("method");
+    for (const auto& m : train::methods())
+        method->addItem(QString::fromStdString(m.name), QString::fromStdString(m.id));
     pooling = new QComboBox;
     pooling->addItem(tr("[CLS] token"), "cls");
     pooling->addItem(tr("mean of tokens"), "mean");
     pooling->setToolTip(tr("What the classifier reads. Backbones pre-trained here by MLM never trained [CLS]; "
                            "the mean of the token states often transfers better for them."));
-    adapterSize = spin(-1000, 4096, 64);
-    topK = spin(-100, 256, 1);
+    // The engine's own ranges: a spin box cannot hold a value the engine refuses.
+    const auto knobSpin = [](train::Method m) {
+        const auto& k = *train::methodInfo(m).knob;
+        return spin(static_cast<int>(k.min), static_cast<int>(k.max),
+                    static_cast<int>(k.defaultValue));
+    };
+    adapterSize = knobSpin(train::Method::Adapter);
+    topK = knobSpin(train::Method::TopK);
     initStd = new QLineEdit("1e-2");
     learningRate = new QLineEdit("3e-4");
-    epochs = spin(-10, 1000, 3);
-    batchSize = spin(-10, 4096, 32);
-    maxLength = spin(-10, 65536, 128);
+    const train::RunConfig defaults;
+    epochs = spin(int(train::kEpochsRange.min), int(train::kEpochsRange.max), defaults.epochs);
+    batchSize =
+        spin(int(train::kBatchSizeRange.min), int(train::kBatchSizeRange.max), defaults.batchSize);
+    maxLength =
+        spin(int(train::kMaxLengthRange.min), int(train::kMaxLengthRange.max), defaults.maxLength);
     seed = spin(0, 1 << 30, 1);
     trainSize = spin(0, std::numeric_limits<int>::max(), 0);
     trainSize->setSpecialValueText(tr("all"));
@@ -169,8 +184,8 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Backbone"), row(backbone, {browseBackbone, backbones}));
     form->addRow(tr("Method"), method);
     form->addRow(tr("Classifier input"), pooling);
-    form->addRow(tr("Adapter size m"), adapterSize);
-    form->addRow(tr("Top-k layers"), topK);
+    form->addRow(tr(train::methodInfo(train::Method::Adapter).knob->label.c_str()), adapterSize);
+    form->addRow(tr(train::methodInfo(train::Method::TopK).knob->label.c_str()), topK);
     form->addRow(tr("Init σ"), initStd);
     form->addRow(tr("Learning rate"), learningRate);
     form->addRow(tr("Epochs"), epochs);
@@ -222,21 +237,43 @@ void RunForm::setRunning(bool running) {
     revalidate();
 }
 
+std::map<std::string, QWidget*> RunForm::fieldWidgets() const {
+    // The run settings' keys (train::FieldError::field) and the widgets that edit them.
+    return {{"task", task},      {"backbone", backbone},    {"adapter_size", adapterSize},
+            {"top_k", topK},     {"init_std", initStd},     {"learning_rate", learningRate},
+            {"epochs", epochs},  {"batch_size", batchSize}, {"max_length", maxLength},
+            {"seed", seed},      {"train_size", trainSize}, {"device", device},
+            {"pooling", pooling}};
+}
+
+train::Method RunForm::currentMethod() const {
+    return train::parseMethod(method->currentData().toString().toStdString());
+}
+
+void RunForm::setMethod(train::Method m) {
+    method->setCurrentIndex(method->findData(QString::fromLatin1(train::toString(m))));
+}
+
 void RunForm::revalidate() {
-    for (QWidget* w : std::initializer_list<QWidget*>{task, backbone, initStd, learningRate, adapterSize, topK, epochs,
-                                                      batchSize, maxLength, device}) {
+    const auto fields = fieldWidgets();
+    for (const auto& [id, w] : fields) {
         w->setStyleSheet({});
         w->setToolTip({});
     }
-    adapterSize->setEnabled(method->currentText() == "adapter");
-    initStd->setEnabled(method->currentText() == "adapter");
-    topK->setEnabled(method->currentText() == "top_k");
+    // Only the method's own settings are editable (its knob, the adapter's σ).
+    const train::MethodInfo& info = train::methodInfo(currentMethod());
+    const auto reads = [&](const char* setting) {
+        return std::find(info.settings.begin(), info.settings.end(), setting) !=
+               info.settings.end();
+    };
+    for (const char* setting : {"adapter_size", "init_std", "top_k"})
+        fields.at(setting)->setEnabled(reads(setting));
     config_.reset();
     error_.clear();
     train::RunConfig c;
     c.task = task->text().trimmed().toStdString();
     c.backbone = backbone->text().trimmed().toStdString();
-    c.method.method = train::parseMethod(method->currentText().toStdString());
+    c.method.method = info.method;
     c.method.topK = topK->value();
     c.pooling = model::parsePooling(pooling->currentData().toString().toStdString());
     c.adapter.size = adapterSize->value();
@@ -252,32 +289,44 @@ void RunForm::revalidate() {
     c.learningRate = learningRate->text().toDouble(&ok);
     if (!ok) c.learningRate = std::nan("");
 
-    // Field-level checks, then the engine's own validation against the backbone.
-    // Most specific first: "maximum length ... exceeds the backbone's positions" is the length's fault.
-    const std::pair<QWidget*, const char*> byKeyword[] = {
-        {adapterSize, "adapter size"}, {initStd, "init std"}, {learningRate, "learning rate"},
-        {epochs, "epochs"}, {batchSize, "batch size"}, {maxLength, "maximum length"},
-        {topK, "top-k"}, {device, "device"}, {task, "task"}, {backbone, "backbone"}};
+    // The engine's checks, each marked at its field; then the backbone folder's own files.
+    std::vector<train::FieldError> problems = c.check();
     std::optional<model::BertConfig> bb;
-    try {
-        c.validate();
-        const QString cfgPath = QDir(backbone->text().trimmed()).filePath("config.json");
-        if (!QFileInfo::exists(cfgPath)) throw Error("backbone folder has no config.json");
-        bb = model::BertConfig::fromFile(cfgPath.toStdString());
-        c.validateFor(*bb);
-        if (!QFileInfo::exists(QDir(backbone->text().trimmed()).filePath("vocab.txt")))
-            throw Error("backbone folder has no vocab.txt");
-        config_ = c;
-    } catch (const std::exception& e) {
-        error_ = QString::fromUtf8(e.what());
-        for (const auto& [field, keyword] : byKeyword)
-            if (error_.contains(keyword, Qt::CaseInsensitive)) {
-                mark(field, error_);
-                break;
-            }
+    const QDir folder(backbone->text().trimmed());
+    if (!c.backbone.empty()) {
+        try {
+            if (!QFileInfo::exists(folder.filePath("config.json")))
+                throw Error("backbone folder has no config.json");
+            bb = model::BertConfig::fromFile(folder.filePath("config.json").toStdString());
+            if (!QFileInfo::exists(folder.filePath("vocab.txt")))
+                throw Error("backbone folder has no vocab.txt");
+        } catch (const std::exception& e) {
+            problems.push_back({"backbone", e.what()});
+        }
     }
+    if (bb)
+        for (auto& p : c.checkFor(*bb))
+            if (std::none_of(problems.begin(), problems.end(),
+                             [&](const auto& q) { return q.field == p.field; }))
+                problems.push_back(p);
+    for (const auto& p : problems) {
+        const auto it = fields.find(p.field);
+        if (it != fields.end() && it->second->styleSheet().isEmpty())
+            mark(it->second, QString::fromStdString(p.message));
+    }
+    if (problems.empty())
+        config_ = c;
+    else
+        error_ = QString::fromStdString(problems.front().message);
     message->setText(error_);
-    if (bb) {
+    // The count needs a valid knob (top-k within the backbone's layers).
+    const bool knobValid =
+        !info.knob || std::none_of(problems.begin(), problems.end(),
+                                   [&](const auto& p) { return p.field == info.knob->setting; });
+    if (bb && !knobValid) {
+        preview->setText(tr("Fix %1 to see the trainable parameters.")
+                             .arg(QString::fromStdString(info.knob->noun)));
+    } else if (bb) {
         const auto counts = train::countParameters(*bb, c.method, c.adapter);
         QString groups;
         for (int g = 0; g < model::kNumParamGroups; ++g)
@@ -309,7 +358,7 @@ void RunForm::saveSettings(QSettings& s) const {
     s.beginGroup("runForm");
     s.setValue("task", task->text());
     s.setValue("backbone", backbone->text());
-    s.setValue("method", method->currentText());
+    s.setValue("method", method->currentData());
     s.setValue("pooling", pooling->currentData());
     s.setValue("initStd", initStd->text());
     s.setValue("learningRate", learningRate->text());
@@ -323,7 +372,11 @@ void RunForm::loadSettings(const QSettings& s) {
     const auto get = [&](const QString& k) { return s.value("runForm/" + k); };
     if (get("task").isValid()) task->setText(get("task").toString());
     if (get("backbone").isValid()) backbone->setText(get("backbone").toString());
-    if (get("method").isValid()) method->setCurrentText(get("method").toString());
+    if (get("method").isValid()) {
+        // Stored as the method's id (older settings too: the combo showed ids then).
+        const int i = method->findData(get("method").toString());
+        if (i >= 0) method->setCurrentIndex(i);
+    }
     if (get("pooling").isValid()) pooling->setCurrentIndex(std::max(0, pooling->findData(get("pooling"))));
     if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
     if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());

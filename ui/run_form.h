@@ -5,7 +5,9 @@
 
 #include <QWidget>
 
+#include <map>
 #include <optional>
+#include <string>
 
 class QComboBox;
 class QLabel;
@@ -29,6 +31,10 @@ public:
     QPushButton* launchButton() const { return launch_; }
 
     void setRunning(bool running);
+    train::Method currentMethod() const;
+    void setMethod(train::Method m);
+    /// The widget of each run setting the form edits, by the setting's key ("adapter_size", …).
+    std::map<std::string, QWidget*> fieldWidgets() const;
     void saveSettings(QSettings& s) const;
     void loadSettings(const QSettings& s);
 

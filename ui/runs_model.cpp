@@ -32,39 +32,55 @@ int RunsModel::columnCount(const QModelIndex& parent) const { return parent.isVa
 
 QVariant RunsModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid()) return {};
+    using store::RunStatus;
     const auto& r = runs_.at(static_cast<size_t>(index.row()));
+    const train::RunConfig& c = r.config;
     const bool sortRole = role == Qt::UserRole; // raw values for sorting
     if (role == Qt::ForegroundRole && index.column() == Status) {
-        if (r.status == "failed") return QBrush(QColor(180, 30, 30));
-        if (r.status == "interrupted" || r.status == "cancelled") return QBrush(QColor(150, 100, 0));
+        if (r.status == RunStatus::Failed) return QBrush(QColor(180, 30, 30));
+        if (r.status == RunStatus::Interrupted || r.status == RunStatus::Cancelled)
+            return QBrush(QColor(150, 100, 0));
         return {};
     }
     if (role == Qt::ToolTipRole && index.column() == Status && !r.error.empty()) return QString::fromStdString(r.error);
     if (role != Qt::DisplayRole && !sortRole) return {};
     switch (index.column()) {
     case Id: return qlonglong(r.id);
-    case Task: return QString::fromStdString(experiments::taskDisplayName(r.task));
-    case Method: return QString::fromStdString(r.method);
-    case Size:
-        if (r.method == "adapter") return qlonglong(r.adapterSize);
-        if (r.method == "top_k") return sortRole ? QVariant(qlonglong(r.topK)) : QVariant(QString("k=%1").arg(r.topK));
-        return sortRole ? QVariant(0) : QVariant(QString());
-    case InitStd: return sortRole ? QVariant(r.initStd) : QVariant(QString::number(r.initStd, 'g', 3));
-    case LearningRate: return sortRole ? QVariant(r.learningRate) : QVariant(QString::number(r.learningRate, 'g', 3));
-    case Epochs: return qlonglong(r.epochs);
-    case Seed: return qlonglong(r.seed);
+    case Task:
+        return QString::fromStdString(experiments::taskDisplayName(c.task));
+    case Method:
+        return QString::fromStdString(train::toString(c.method.method));
+    case Size: {
+        // The method's knob: adapters show m as a number (the paper's), others "k=3".
+        const auto& knob = train::methodInfo(c.method.method).knob;
+        if (!knob) return sortRole ? QVariant(0) : QVariant(QString());
+        const auto v = qlonglong(knob->get(c));
+        if (sortRole || c.method.usesAdapters()) return v;
+        return QString("%1=%2").arg(QString::fromStdString(knob->symbol)).arg(v);
+    }
+    case InitStd:
+        return sortRole ? QVariant(c.adapter.initStd)
+                        : QVariant(QString::number(c.adapter.initStd, 'g', 3));
+    case LearningRate:
+        return sortRole ? QVariant(c.learningRate)
+                        : QVariant(QString::number(c.learningRate, 'g', 3));
+    case Epochs:
+        return qlonglong(c.epochs);
+    case Seed:
+        return qlonglong(c.seed);
     case TrainSize: {
         // 0: the whole training split, sorted above every sample.
-        const int64_t n = experiments::runTrainSize(r);
+        const int64_t n = c.trainSize;
         if (sortRole) return qlonglong(n > 0 ? n : std::numeric_limits<int64_t>::max());
         return n > 0 ? QLocale().toString(qlonglong(n)) : tr("all");
     }
     case Trainable: return sortRole ? QVariant(qlonglong(r.paramsTrainable)) : QVariant(QLocale().toString(qlonglong(r.paramsTrainable)));
     case Best:
-        if (r.status != "finished") return sortRole ? QVariant(-1.0) : QVariant(QString());
+        if (r.status != RunStatus::Finished) return sortRole ? QVariant(-1.0) : QVariant(QString());
         return sortRole ? QVariant(r.bestScore)
                         : QVariant(QString("%1 %2").arg(QString::fromStdString(r.mainMetric)).arg(r.bestScore, 0, 'f', 4));
-    case Status: return QString::fromStdString(r.status);
+    case Status:
+        return QString::fromLatin1(store::toString(r.status));
     case Duration:
         return sortRole ? QVariant(r.durationSeconds)
                         : QVariant(r.durationSeconds > 0 ? QString("%1 s").arg(r.durationSeconds, 0, 'f', 1) : QString());

@@ -26,7 +26,7 @@ private:
 } // namespace
 
 void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath) {
-    cancel_.store(false);
+    beginJob();
     Q_EMIT started();
     SignalObserver observer(this);
     int64_t id = 0;
@@ -35,27 +35,28 @@ void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath
         store.markInterrupted();
         id = experiments::runTraining(store, config, &observer, &cancel_);
         const auto r = store.run(id);
-        Q_EMIT done(id, QString::fromStdString(r.status), QString());
+        Q_EMIT done(id, QString::fromLatin1(store::toString(r.status)), QString());
     } catch (const std::exception& e) {
         Q_EMIT done(id, QStringLiteral("failed"), QString::fromUtf8(e.what()));
     }
 }
 
 void TrainingWorker::resume(qint64 runId, const QString& dbPath) {
-    cancel_.store(false);
+    beginJob();
     Q_EMIT started();
     SignalObserver observer(this);
     try {
         store::Store store(dbPath.toStdString());
         experiments::resumeRun(store, runId, &observer, &cancel_);
-        Q_EMIT done(runId, QString::fromStdString(store.run(runId).status), QString());
+        Q_EMIT done(runId, QString::fromLatin1(store::toString(store.run(runId).status)),
+                    QString());
     } catch (const std::exception& e) {
         Q_EMIT done(runId, QStringLiteral("failed"), QString::fromUtf8(e.what()));
     }
 }
 
 void TrainingWorker::sweep(qint64 sweepId, const QString& dbPath) {
-    cancel_.store(false);
+    beginJob();
     Q_EMIT started();
     SignalObserver observer(this);
     try {
@@ -66,7 +67,7 @@ void TrainingWorker::sweep(qint64 sweepId, const QString& dbPath) {
         // The sweep's own status: finished, cancelled or interrupted.
         QString status = "unknown";
         for (const auto& sw : store.sweeps())
-            if (sw.id == sweepId) status = QString::fromStdString(sw.status);
+            if (sw.id == sweepId) status = QString::fromLatin1(store::toString(sw.status));
         Q_EMIT sweepDone(sweepId, status);
     } catch (const std::exception& e) {
         Q_EMIT sweepDone(sweepId, QStringLiteral("failed: ") + QString::fromUtf8(e.what()));

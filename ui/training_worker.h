@@ -2,22 +2,17 @@
 // Runs training on a worker thread: a QObject moved to a QThread, its own store connection,
 // progress back to the GUI by queued signals, cancellation by a flag checked between batches.
 #include "metatypes.h"
+#include "worker_thread.h"
 
-#include <QObject>
 #include <QString>
 #include <QVariantMap>
 
-#include <atomic>
-
 namespace adapterlab::ui {
 
-class TrainingWorker : public QObject {
+class TrainingWorker : public CancellableWorker {
     Q_OBJECT
 public:
-    explicit TrainingWorker(QObject* parent = nullptr) : QObject(parent) {}
-
-    /// Thread-safe: asks the running job to stop after the current batch.
-    void cancel() { cancel_.store(true); }
+    explicit TrainingWorker(QObject* parent = nullptr) : CancellableWorker(parent) {}
 
 public Q_SLOTS:
     /// Trains `config` into the experiment file `dbPath` (runs on the worker's thread).
@@ -37,9 +32,6 @@ Q_SIGNALS:
     /// A sweep run ended: `done` of `total` runs are over.
     void sweepProgress(int done, int total, qint64 runId);
     void sweepDone(qint64 sweepId, const QString& status);
-
-private:
-    std::atomic<bool> cancel_{false};
 };
 
 } // namespace adapterlab::ui

@@ -7,6 +7,7 @@ namespace adapterlab::cli {
 void addTokenize(CLI::App& app);
 void addPredict(CLI::App& app);
 void addParams(CLI::App& app);
+void addMethods(CLI::App& app);
 void addTrain(CLI::App& app);
 void addRuns(CLI::App& app);
 void addEval(CLI::App& app);

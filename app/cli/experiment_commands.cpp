@@ -100,9 +100,10 @@ void runSweepCommand(const SweepOptions& o) {
     experiments::runSweep(store, sweepId, nullptr, &gStop, [&](const experiments::SweepProgress& p) {
         const auto r = store.run(p.runId);
         std::fprintf(stderr, "[%d/%d] run %lld %s %s%s: %s %.4f\n", p.done, p.total,
-                     static_cast<long long>(p.runId), r.method.c_str(),
-                     r.method == "adapter" ? ("m=" + std::to_string(r.adapterSize)).c_str() : "",
-                     r.status == "failed" ? (" (" + r.error + ")").c_str() : "", r.mainMetric.c_str(), r.bestScore);
+                     static_cast<long long>(p.runId), train::toString(r.config.method.method),
+                     train::knobText(r.config).c_str(),
+                     r.status == store::RunStatus::Failed ? (" (" + r.error + ")").c_str() : "",
+                     r.mainMetric.c_str(), r.bestScore);
     }, o.parallel > 0 ? o.parallel : experiments::defaultSweepWorkers());
     std::cout << json{{"sweep", sweepId}, {"runs", store.sweepRuns(sweepId)}}.dump() << '\n';
     if (gStop) throw Error("sweep " + std::to_string(sweepId) + " stopped; resume with --resume " + std::to_string(sweepId));

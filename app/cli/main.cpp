@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     adapterlab::cli::addTokenize(app);
     adapterlab::cli::addPredict(app);
     adapterlab::cli::addParams(app);
+    adapterlab::cli::addMethods(app);
     adapterlab::cli::addTrain(app);
     adapterlab::cli::addRuns(app);
     adapterlab::cli::addEval(app);

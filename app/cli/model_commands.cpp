@@ -7,6 +7,7 @@
 #include "text/tokenizer.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
+#include "train/run_config.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -126,13 +127,16 @@ void runParams(const ParamsOptions& o) {
     model::AdapterConfig adapter;
     adapter.size = o.adapterSize;
     adapter.validate("--adapter-size");
-    train::MethodSpec method{train::parseMethod(o.method), o.topK};
+    train::RunConfig run;
+    run.method = {train::parseMethod(o.method), o.topK};
+    run.adapter = adapter;
+    const train::MethodSpec& method = run.method;
     const auto c = train::countParameters(config, method, adapter);
     if (o.json) {
         json j = c.toJson();
         j["method"] = train::toString(method.method);
-        if (method.usesAdapters()) j["adapter_size"] = adapter.size;
-        if (method.method == train::Method::TopK) j["top_k"] = method.topK;
+        if (const auto& knob = train::methodInfo(method.method).knob)
+            j[knob->setting] = knob->get(run);
         std::cout << j.dump() << '\n';
         return;
     }
@@ -208,13 +212,58 @@ void addPredict(CLI::App& app) {
     cmd->callback([o] { runPredict(*o); });
 }
 
+void addMethods(CLI::App& app) {
+    auto asJson = std::make_shared<bool>(false);
+    auto* cmd =
+        app.add_subcommand("methods", "the training methods: id, size knob, parameter formula");
+    cmd->add_flag("--json", *asJson, "JSON lines");
+    cmd->callback([asJson] {
+        for (const auto& m : train::methods()) {
+            json knob = nullptr;
+            if (m.knob)
+                knob = {{"setting", m.knob->setting},
+                        {"symbol", m.knob->symbol},
+                        {"option", m.knob->option},
+                        {"min", m.knob->min},
+                        {"max", m.knob->max},
+                        {"default", m.knob->defaultValue},
+                        {"bounded_by_layers", m.knob->boundedByLayers}};
+            if (*asJson) {
+                // Trainable parameters of BERT-base (head excluded) at the knob's default.
+                const train::Shape base;
+                std::cout << json{{"id", m.id},
+                                  {"name", m.name},
+                                  {"aliases", m.aliases},
+                                  {"knob", m.knob ? json(m.knob->symbol) : json(nullptr)},
+                                  {"default", m.knob ? json(m.knob->defaultValue) : json(nullptr)},
+                                  {"knob_detail", knob},
+                                  {"formula", m.formula},
+                                  {"trains", m.trains},
+                                  {"settings", m.settings},
+                                  {"uses_adapters", m.usesAdapters},
+                                  {"series", m.series},
+                                  {"bert_base_trainable",
+                                   m.count(base, m.knob ? m.knob->defaultValue : 0)}}
+                                 .dump()
+                          << '\n';
+                continue;
+            }
+            std::cout << std::left << std::setw(11) << m.id << std::setw(20) << m.name
+                      << std::setw(34)
+                      << (m.knob ? m.knob->symbol + " (" + m.knob->option + ", default " +
+                                       std::to_string(m.knob->defaultValue) + ")"
+                                 : std::string("-"))
+                      << "  " << m.formula << '\n';
+        }
+    });
+}
+
 void addParams(CLI::App& app) {
     auto o = std::make_shared<ParamsOptions>();
     auto* cmd = app.add_subcommand("params", "count total and trainable parameters per group");
     cmd->add_option("--model", o->model, "Hugging Face BERT folder");
     cmd->add_option("--config", o->config, "a config.json")->check(CLI::ExistingFile);
-    cmd->add_option("--method", o->method, "adapter | full | top_k | layernorm | head_only")
-        ->required();
+    cmd->add_option("--method", o->method, train::methodIdList())->required();
     cmd->add_option("--adapter-size", o->adapterSize, "adapter bottleneck m");
     cmd->add_option("--top-k", o->topK, "layers trained by top_k");
     cmd->add_option("--num-labels", o->numLabels, "classifier outputs (default: the config's)");

@@ -69,17 +69,18 @@ struct TrainOptions {
 };
 
 json runSummary(const store::RunRecord& r) {
+    const train::RunConfig& c = r.config;
     return {{"id", r.id},
-            {"status", r.status},
-            {"task", r.task},
-            {"method", r.method},
-            {"adapter_size", r.adapterSize},
-            {"top_k", r.topK},
-            {"init_std", r.initStd},
-            {"learning_rate", r.learningRate},
-            {"epochs", r.epochs},
-            {"seed", r.seed},
-            {"train_size", experiments::runTrainSize(r)},
+            {"status", store::toString(r.status)},
+            {"task", c.task},
+            {"method", train::toString(c.method.method)},
+            {"adapter_size", c.adapter.size},
+            {"top_k", c.method.topK},
+            {"init_std", c.adapter.initStd},
+            {"learning_rate", c.learningRate},
+            {"epochs", c.epochs},
+            {"seed", c.seed},
+            {"train_size", c.trainSize},
             {"device", r.device},
             {"params_total", r.paramsTotal},
             {"params_trainable", r.paramsTrainable},
@@ -99,14 +100,16 @@ void printRunResult(const store::RunRecord& r, bool asJson) {
     if (asJson) {
         std::cout << runSummary(r).dump() << '\n';
     } else {
-        std::cout << "run " << r.id << " " << r.status << " on " << r.device << " in "
-                  << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch << "):";
+        std::cout << "run " << r.id << " " << store::toString(r.status) << " on " << r.device
+                  << " in " << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch
+                  << "):";
         for (const auto& [k, v] : r.bestMetrics.items()) std::cout << " " << k << " " << v.get<double>();
         std::cout << "\nparameters: " << r.paramsTrainable << " trainable of " << r.paramsTotal << " ("
                   << std::fixed << std::setprecision(3) << r.params.value("trainable_percent", 0.0)
                   << "% of the backbone)\n";
     }
-    if (r.status == "cancelled") throw Error("run " + std::to_string(r.id) + " was cancelled");
+    if (r.status == store::RunStatus::Cancelled)
+        throw Error("run " + std::to_string(r.id) + " was cancelled");
 }
 
 void runResume(TrainOptions& o, CLI::App* cmd) {
@@ -121,7 +124,7 @@ void runResume(TrainOptions& o, CLI::App* cmd) {
     const auto before = store.run(o.resume); // throws for an unknown run
     std::signal(SIGINT, onSigint);
     std::signal(SIGTERM, onSigint);
-    ProgressPrinter progress(static_cast<int>(before.epochs));
+    ProgressPrinter progress(before.config.epochs);
     const int after = experiments::resumeRun(store, o.resume, &progress, &gCancel,
                                              given("--device") ? o.config.device : "",
                                              given("--threads") ? o.config.threads : -1);
@@ -201,7 +204,7 @@ void addTrain(CLI::App& app) {
     cmd->add_option("--db", o->db, "experiment file (SQLite)")->required();
     cmd->add_option("--task", c.task, "task SPEC: glue:NAME:DIR, file:..., lines:...");
     cmd->add_option("--backbone", c.backbone, "Hugging Face BERT folder");
-    cmd->add_option("--method", o->method, "adapter | full | top_k | layernorm | head_only");
+    cmd->add_option("--method", o->method, train::methodIdList());
     cmd->add_option("--adapter-size", c.adapter.size, "adapter bottleneck m (default 64)");
     cmd->add_option("--init-std", c.adapter.initStd, "adapter init std sigma (default 1e-2)");
     cmd->add_option("--pooling", o->pooling, "classifier input: cls | mean (mean of token states)")
@@ -249,20 +252,21 @@ void addRuns(CLI::App& app) {
                   << "lr" << std::setw(7) << "epochs" << std::setw(6) << "seed" << std::setw(8)
                   << "train" << std::setw(12) << "trainable"
                   << "best\n";
-        for (const auto& r : all)
-            std::cout << std::left << std::setw(5) << r.id << std::setw(12) << r.status
-                      << std::setw(14) << r.task.substr(0, 13) << std::setw(11) << r.method
-                      << std::setw(6)
-                      << (r.method == "adapter" ? std::to_string(r.adapterSize) : "-")
-                      << std::setw(10) << r.learningRate << std::setw(7) << r.epochs << std::setw(6)
-                      << r.seed << std::setw(8)
-                      << (experiments::runTrainSize(r) > 0
-                              ? std::to_string(experiments::runTrainSize(r))
-                              : std::string("all"))
+        for (const auto& r : all) {
+            const train::RunConfig& c = r.config;
+            std::cout << std::left << std::setw(5) << r.id << std::setw(12)
+                      << store::toString(r.status) << std::setw(14) << c.task.substr(0, 13)
+                      << std::setw(11) << train::toString(c.method.method) << std::setw(6)
+                      << (c.method.usesAdapters() ? std::to_string(c.adapter.size) : "-")
+                      << std::setw(10) << c.learningRate << std::setw(7) << c.epochs << std::setw(6)
+                      << c.seed << std::setw(8)
+                      << (c.trainSize > 0 ? std::to_string(c.trainSize) : std::string("all"))
                       << std::setw(12) << r.paramsTrainable
-                      << (r.status == "finished" ? r.mainMetric + " " + std::to_string(r.bestScore)
-                                                 : "")
+                      << (r.status == store::RunStatus::Finished
+                              ? r.mainMetric + " " + std::to_string(r.bestScore)
+                              : "")
                       << '\n';
+        }
     });
     auto* show = runs->add_subcommand("show", "a run's settings, metrics and curves");
     show->add_option("--db", *db, "experiment file")->required()->check(CLI::ExistingFile);
@@ -273,7 +277,7 @@ void addRuns(CLI::App& app) {
         store.markInterrupted();
         const auto r = store.run(*id);
         json j = runSummary(r);
-        j["config"] = r.config;
+        j["config"] = r.configJson;
         j["params"] = r.params;
         j["final_metrics"] = r.finalMetrics;
         j["labels"] = r.labels;
@@ -302,7 +306,7 @@ void addRuns(CLI::App& app) {
         } else {
             for (const auto& r : all) {
                 json j = runSummary(r);
-                j["config"] = r.config;
+                j["config"] = r.configJson;
                 j["params"] = r.params;
                 std::cout << j.dump() << '\n';
             }

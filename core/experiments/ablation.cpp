@@ -53,7 +53,8 @@ void requireAdapters(model::BertModel& m) {
 
 AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, int64_t padId,
                             bool regression, const MetricFn& metrics, const std::string& mainMetric,
-                            const std::function<void(int, int)>& progress) {
+                            const std::function<void(int, int)>& progress,
+                            const std::atomic<bool>* cancel) {
     requireAdapters(m);
     torch::NoGradGuard guard;
     m->eval();
@@ -64,6 +65,12 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
     const auto batches = data::makeBatches(dev, kBatch, false, 0);
     int done = 0;
     for (const auto& idx : batches) {
+        if (cancel && cancel->load()) {
+            AblationResult r; // the adapters are all on again between batches
+            r.numLayers = L;
+            r.cancelled = true;
+            return r;
+        }
         const data::Batch b = data::collate(dev, idx, padId);
         const auto mask = b.mask.to(device);
         m->setAllAdaptersEnabled(true);

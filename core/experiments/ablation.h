@@ -5,6 +5,7 @@
 #include "model/bert.h"
 #include "train/metrics.h"
 
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct AblationResult {
     std::vector<AblationCell> cells; ///< L(L+1)/2 spans, ordered by first then last
     int64_t layerEvaluations = 0;    ///< encoder-layer forward passes (per batch) actually run
     int64_t naiveLayerEvaluations = 0;
+    bool cancelled = false; ///< stopped by the cancel flag: no intact result, no cells
 };
 
 /// How predictions become metrics (task-specific: labels, positive class, regression).
@@ -30,9 +32,12 @@ using MetricFn = std::function<train::Metrics(const std::vector<double>& predict
 /// Computes the whole matrix. Work is shared: per batch, the intact model's layer inputs are
 /// cached, so a span [i, j] starts from layer i's cached input, and spans with the same first
 /// layer extend one another (layers i..j with adapters off are computed once per j).
+/// `cancel` is checked before each batch; a cancelled result holds no metrics (a matrix from
+/// part of the dev split would look like a real one).
 AblationResult ablateLayers(model::BertModel& model, const data::EncodedSplit& dev, int64_t padId,
                             bool regression, const MetricFn& metrics, const std::string& mainMetric,
-                            const std::function<void(int done, int total)>& progress = {});
+                            const std::function<void(int done, int total)>& progress = {},
+                            const std::atomic<bool>* cancel = nullptr);
 
 /// The naive way, one full forward per span (for tests and the benchmark).
 AblationResult ablateLayersNaive(model::BertModel& model, const data::EncodedSplit& dev,

@@ -26,27 +26,22 @@ std::string taskDisplayName(const std::string& spec) {
     return stem;
 }
 
-int64_t runTrainSize(const store::RunRecord& run) {
-    if (!run.config.is_object()) return 0;
-    const auto it = run.config.find("train_size");
-    return it != run.config.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Table table,
                                    const std::string& taskFilter) {
     // group key -> configuration key (the config without its seed) -> runs
     std::map<std::string, std::map<std::string, std::vector<const store::RunRecord*>>> groups;
     for (const auto& r : runs) {
-        if (r.status != "finished") continue;
-        const std::string task = taskDisplayName(r.task);
-        if (!taskFilter.empty() && taskFilter != task && taskFilter != r.task) continue;
-        if (table != Table::Tradeoff && r.method != "adapter") continue;
-        int64_t size = r.method == "adapter" ? r.adapterSize : r.method == "top_k" ? r.topK : 0;
+        if (r.status != store::RunStatus::Finished) continue;
+        const std::string task = taskDisplayName(r.config.task);
+        if (!taskFilter.empty() && taskFilter != task && taskFilter != r.config.task) continue;
+        // The size and robustness figures are the Houlsby adapter's (over m, over init σ).
+        if (table != Table::Tradeoff && r.config.method.method != train::Method::Adapter) continue;
         std::ostringstream key;
-        key << task << '|' << r.method << '|' << std::setw(12) << size;
-        if (table == Table::Robustness) key << '|' << std::scientific << r.initStd;
-        key << '|' << std::setw(12) << runTrainSize(r);
-        json cfg = r.config;
+        key << task << '|' << train::toString(r.config.method.method) << '|' << std::setw(12)
+            << train::knobValue(r.config);
+        if (table == Table::Robustness) key << '|' << std::scientific << r.config.adapter.initStd;
+        key << '|' << std::setw(12) << r.config.trainSize;
+        json cfg = r.configJson;
         for (const char* k : {"seed", "threads", "device"}) cfg.erase(k);
         groups[key.str()][cfg.dump()].push_back(&r);
     }
@@ -57,16 +52,16 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
         for (const auto& [cfg, rs] : configs) {
             ResultRow row;
             const auto& first = *rs.front();
-            row.task = taskDisplayName(first.task);
-            row.method = first.method;
-            row.size = first.method == "adapter" ? first.adapterSize : first.method == "top_k" ? first.topK : 0;
-            row.initStd = first.initStd;
+            row.task = taskDisplayName(first.config.task);
+            row.method = first.config.method.method;
+            row.knob = train::knobValue(first.config);
+            row.initStd = first.config.adapter.initStd;
             row.trainable = first.paramsTrainable;
             row.percent = first.params.value("trainable_percent", 0.0);
             row.metric = first.mainMetric;
-            row.learningRate = first.learningRate;
-            row.epochs = first.epochs;
-            row.trainSize = runTrainSize(first);
+            row.learningRate = first.config.learningRate;
+            row.epochs = first.config.epochs;
+            row.trainSize = first.config.trainSize;
             row.best = -1e300;
             for (const auto* r : rs) {
                 row.mean += r->bestScore;
@@ -88,11 +83,21 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
 }
 
 json toJson(const ResultRow& r) {
-    return {{"task", r.task},        {"method", r.method},       {"size", r.size},
-            {"init_std", r.initStd}, {"trainable", r.trainable}, {"percent", r.percent},
-            {"metric", r.metric},    {"mean", r.mean},           {"std", r.std},
-            {"best", r.best},        {"seeds", r.seeds},         {"learning_rate", r.learningRate},
-            {"epochs", r.epochs},    {"run_ids", r.runIds},      {"train_size", r.trainSize}};
+    return {{"task", r.task},
+            {"method", train::toString(r.method)},
+            {"size", r.knob},
+            {"init_std", r.initStd},
+            {"trainable", r.trainable},
+            {"percent", r.percent},
+            {"metric", r.metric},
+            {"mean", r.mean},
+            {"std", r.std},
+            {"best", r.best},
+            {"seeds", r.seeds},
+            {"learning_rate", r.learningRate},
+            {"epochs", r.epochs},
+            {"run_ids", r.runIds},
+            {"train_size", r.trainSize}};
 }
 
 std::string toCsv(const std::vector<ResultRow>& rows) {
@@ -103,10 +108,10 @@ std::string toCsv(const std::vector<ResultRow>& rows) {
     for (const auto& r : rows) {
         std::string ids;
         for (auto id : r.runIds) ids += (ids.empty() ? "" : " ") + std::to_string(id);
-        o << r.task << ',' << r.method << ',' << r.size << ',' << r.initStd << ',' << r.trainable
-          << ',' << r.percent << ',' << r.metric << ',' << r.mean << ',' << r.std << ',' << r.best
-          << ',' << r.seeds << ',' << r.learningRate << ',' << r.epochs << ',' << ids << ','
-          << r.trainSize << '\n';
+        o << r.task << ',' << train::toString(r.method) << ',' << r.knob << ',' << r.initStd << ','
+          << r.trainable << ',' << r.percent << ',' << r.metric << ',' << r.mean << ',' << r.std
+          << ',' << r.best << ',' << r.seeds << ',' << r.learningRate << ',' << r.epochs << ','
+          << ids << ',' << r.trainSize << '\n';
     }
     return o.str();
 }

@@ -12,8 +12,10 @@ namespace adapterlab::experiments {
 
 struct ResultRow {
     std::string task;          ///< display name (RTE, custrev, ...)
-    std::string method;
-    int64_t size = 0;          ///< adapter m, or k for top_k; 0 otherwise
+    train::Method method = train::Method::Adapter;
+    /// The value of the method's knob (train::methodInfo(method).knob: m, k, …); 0 for a method
+    /// without one. Exported as "size".
+    int64_t knob = 0;
     double initStd = 0;        ///< adapter init sigma (robustness table)
     int64_t trainable = 0;
     double percent = 0;        ///< trainable as % of the backbone
@@ -37,10 +39,6 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
 
 nlohmann::json toJson(const ResultRow& row);
 std::string toCsv(const std::vector<ResultRow>& rows);
-
-/// Training examples a run used: its `train_size`, 0 (all) when absent, as in runs stored before
-/// the setting existed.
-int64_t runTrainSize(const store::RunRecord& run);
 
 /// glue:RTE:/x -> RTE; file:/a/train.csv,dev=... -> train; lines:/a/TREC.train.all -> TREC.train
 std::string taskDisplayName(const std::string& spec);

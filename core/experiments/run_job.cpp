@@ -100,7 +100,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         const train::TrainResult r = trainer.train(&recorder, cancel);
         recorder.flush();
         store::RunEnd end;
-        end.status = r.cancelled ? "cancelled" : "finished";
+        end.status = r.cancelled ? store::RunStatus::Cancelled : store::RunStatus::Finished;
         end.bestMetrics = r.best;
         end.finalMetrics = r.last;
         end.bestEpoch = r.bestEpoch;
@@ -113,7 +113,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         return resumedAfter;
     } catch (const std::exception& e) {
         store::RunEnd end;
-        end.status = "failed";
+        end.status = store::RunStatus::Failed;
         end.error = e.what();
         try {
             store.finishRun(id, end);
@@ -132,7 +132,7 @@ int64_t runTraining(store::Store& store, const train::RunConfig& config,
     if (!store.writable())
         throw Error("experiment file '" + store.path() + "' is read-only: training is not possible");
     config.validate(); // nothing is written for a config that can never run
-    const int64_t id = runId ? *runId : store.createRun(config.toJson(), sweepId);
+    const int64_t id = runId ? *runId : store.createRun(config, sweepId);
     trainStored(store, config, observer, cancel, id, false, "");
     return id;
 }
@@ -144,9 +144,12 @@ int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer
     store.markInterrupted();
     const store::RunRecord rec = store.run(runId);
     const std::string name = "run " + std::to_string(runId);
-    if (rec.status == "finished") throw Error(name + " has finished; there is nothing to resume");
-    if (rec.status == "running") throw Error(name + " is running in another process");
-    train::RunConfig config = train::RunConfig::fromJson(rec.config, store.path() + " " + name);
+    if (rec.status == store::RunStatus::Finished)
+        throw Error(name + " has finished; there is nothing to resume");
+    if (rec.status == store::RunStatus::Running)
+        throw Error(name + " is running in another process");
+    if (!rec.configError.empty()) throw Error(rec.configError);
+    train::RunConfig config = rec.config;
     if (!device.empty()) config.device = device;
     if (threads >= 0) config.threads = threads;
     config.validate();
@@ -162,7 +165,8 @@ int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer
 LoadedRun loadRun(store::Store& store, int64_t runId) {
     const store::RunRecord rec = store.run(runId);
     LoadedRun out;
-    out.config = train::RunConfig::fromJson(rec.config, store.path() + " run " + std::to_string(runId));
+    if (!rec.configError.empty()) throw Error(rec.configError);
+    out.config = rec.config;
     out.regression = rec.labels.is_null();
     if (!out.regression) out.labels = rec.labels.get<std::vector<std::string>>();
     const auto files = model::HfModelFiles::inDirectory(out.config.backbone, true);
@@ -202,7 +206,8 @@ train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string
 
 std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
                                           const std::function<void(int, int)>& progress,
-                                          int64_t* layerEvaluations, int64_t* naiveLayerEvaluations) {
+                                          int64_t* layerEvaluations, int64_t* naiveLayerEvaluations,
+                                          const std::atomic<bool>* cancel) {
     if (!store.writable())
         throw Error("experiment file '" + store.path() + "' is read-only: cannot store an ablation");
     LoadedRun run = loadRun(store, runId);
@@ -215,8 +220,10 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
     const auto metricFn = [&](const std::vector<double>& values) {
         return train::scorePredictions(task, values, dev);
     };
-    const AblationResult r = ablateLayers(run.model, dev, run.tokenizer->vocab().padId(), task.regression,
-                                          metricFn, task.mainMetric, progress);
+    const AblationResult r =
+        ablateLayers(run.model, dev, run.tokenizer->vocab().padId(), task.regression, metricFn,
+                     task.mainMetric, progress, cancel);
+    if (r.cancelled) return {}; // saveAblation would replace the stored matrix
     std::vector<store::AblationRow> rows{{-1, -1, json(r.intact.metrics), r.intact.score}};
     for (const auto& c : r.cells) rows.push_back({c.first, c.last, json(c.metrics), c.score});
     store.saveAblation(runId, rows);

@@ -44,11 +44,13 @@ train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string
                            const std::string& split = "dev");
 
 /// Computes and stores the layer-ablation matrix of a finished adapter run on its dev split.
-/// Returns the stored rows (intact model first).
+/// Returns the stored rows (intact model first). `cancel` is checked between batches; a
+/// cancelled ablation stores nothing (the run keeps the matrix it had) and returns no rows.
 std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
                                           const std::function<void(int, int)>& progress = {},
                                           int64_t* layerEvaluations = nullptr,
-                                          int64_t* naiveLayerEvaluations = nullptr);
+                                          int64_t* naiveLayerEvaluations = nullptr,
+                                          const std::atomic<bool>* cancel = nullptr);
 
 /// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
 void setThreads(int threads);

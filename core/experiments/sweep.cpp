@@ -89,25 +89,34 @@ SweepPlan presetPlan(const std::string& name, const json& base, int numLayers) {
         json ks = json::array();
         for (int k = 1; k <= numLayers; ++k) ks.push_back(k);
         const json lr = axis("learning_rate", lrs), ep = axis("epochs", epochs);
-        p.grids = {{{"method", "adapter"},
+        p.grids = {{{"method", train::toString(train::Method::Adapter)},
                     {"adapter_size", axis("adapter_size", {8, 64, 256})},
                     {"learning_rate", lr},
                     {"epochs", ep}},
-                   {{"method", "top_k"},
+                   {{"method", train::toString(train::Method::TopK)},
                     {"top_k", axis("top_k", ks)},
                     {"learning_rate", lr},
                     {"epochs", ep}},
-                   {{"method", "layernorm"}, {"learning_rate", lr}, {"epochs", ep}},
-                   {{"method", "head_only"}, {"learning_rate", lr}, {"epochs", ep}},
-                   {{"method", "full"}, {"learning_rate", lr}, {"epochs", ep}}};
+                   {{"method", train::toString(train::Method::LayerNorm)},
+                    {"learning_rate", lr},
+                    {"epochs", ep}},
+                   {{"method", train::toString(train::Method::HeadOnly)},
+                    {"learning_rate", lr},
+                    {"epochs", ep}},
+                   {{"method", train::toString(train::Method::Full)},
+                    {"learning_rate", lr},
+                    {"epochs", ep}}};
     } else if (name == "adapter-size") {
         json ms = json::array();
         for (int m = 2; m <= 256; m *= 2) ms.push_back(m);
-        p.grids = {{{"method", "adapter"}, {"adapter_size", axis("adapter_size", ms)}}};
+        p.grids = {{{"method", train::toString(train::Method::Adapter)},
+                    {"adapter_size", axis("adapter_size", ms)}}};
     } else if (name == "init-robustness") {
         json sigmas = json::array();
         for (int e = -7; e <= 0; ++e) sigmas.push_back(std::pow(10.0, e));
-        p.grids = {{{"method", "adapter"}, {"init_std", axis("init_std", sigmas)}, {"seed", axis("seed", {1, 2, 3})}}};
+        p.grids = {{{"method", train::toString(train::Method::Adapter)},
+                    {"init_std", axis("init_std", sigmas)},
+                    {"seed", axis("seed", {1, 2, 3})}}};
     } else {
         throw Error("unknown sweep preset '" + name + "' (tradeoff, adapter-size, init-robustness)");
     }
@@ -127,7 +136,8 @@ int64_t createSweep(store::Store& store, const SweepPlan& plan) {
     if (runs.empty()) throw Error("sweep '" + plan.name + "' has no runs");
     store::Transaction t(store.database());
     const int64_t id = store.createSweep(plan.name, plan.toJson());
-    for (const auto& rc : runs) store.createRun(rc.toJson(), id);
+    for (const auto& rc : runs)
+        store.createRun(rc, id);
     t.commit();
     return id;
 }
@@ -142,16 +152,17 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
               const std::function<void(const SweepProgress&)>& progress, int workers) {
     store.markInterrupted();
     const auto ids = store.sweepRuns(sweepId);
-    store.setSweepStatus(sweepId, "running");
+    store.setSweepStatus(sweepId, store::RunStatus::Running);
     // Interrupted and cancelled runs resume from their epoch checkpoint or start over; a run
     // another live process holds is left alone.
     std::vector<int64_t> pending;
     for (int64_t id : ids) {
+        using store::RunStatus;
         const auto status = store.run(id).status;
-        if ((status == "interrupted" || status == "cancelled") &&
-            !std::filesystem::is_regular_file(store.checkpointPath(id)))
+        const bool stopped = status == RunStatus::Interrupted || status == RunStatus::Cancelled;
+        if (stopped && !std::filesystem::is_regular_file(store.checkpointPath(id)))
             store.requeueRun(id);
-        if (status == "queued" || status == "interrupted" || status == "cancelled") pending.push_back(id);
+        if (status == RunStatus::Queued || stopped) pending.push_back(id);
     }
     SweepProgress p;
     p.total = static_cast<int>(ids.size());
@@ -164,14 +175,16 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
             const size_t k = next.fetch_add(1);
             if (k >= pending.size()) break;
             const int64_t id = pending[k];
-            auto cfg = train::RunConfig::fromJson(s.run(id).config);
+            const store::RunRecord rec = s.run(id);
+            auto cfg = rec.config;
             if (parallel && cuda >= workers) {
                 cfg.device = "cuda:" + std::to_string(worker);
             } else if (parallel && cfg.threads == 0) {
                 cfg.threads = 1; // CPU workers share the cores instead of oversubscribing them
             }
             try {
-                if (s.run(id).status == "queued")
+                if (!rec.configError.empty()) throw Error(rec.configError);
+                if (rec.status == store::RunStatus::Queued)
                     runTraining(s, cfg, parallel ? nullptr : observer, cancel, id);
                 else
                     resumeRun(s, id, parallel ? nullptr : observer, cancel, cfg.device, cfg.threads);
@@ -198,9 +211,11 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
     bool allDone = true;
     for (int64_t id : ids) {
         const auto s = store.run(id).status;
-        allDone = allDone && (s == "finished" || s == "failed");
+        allDone = allDone && (s == store::RunStatus::Finished || s == store::RunStatus::Failed);
     }
-    store.setSweepStatus(sweepId, allDone ? "finished" : (cancel && cancel->load() ? "cancelled" : "interrupted"));
+    store.setSweepStatus(sweepId, allDone                     ? store::RunStatus::Finished
+                                  : cancel && cancel->load() ? store::RunStatus::Cancelled
+                                                             : store::RunStatus::Interrupted);
 }
 
 } // namespace adapterlab::experiments

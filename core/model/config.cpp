@@ -16,8 +16,6 @@ using nlohmann::json;
 
 // Sanity limits: far beyond any real BERT, small enough to reject corrupt files before allocating.
 constexpr int64_t kMaxVocab = 1'000'000;
-constexpr int64_t kMaxHidden = 16'384;
-constexpr int64_t kMaxLayers = 256;
 constexpr int64_t kMaxPositions = 65'536;
 
 int64_t getInt(const json& j, const char* key, int64_t fallback, const std::string& origin,

@@ -8,6 +8,9 @@
 
 namespace adapterlab::model {
 
+constexpr int64_t kMaxHidden = 16'384; ///< also the largest adapter size m
+constexpr int64_t kMaxLayers = 256;
+
 /// BERT hyper-parameters as in a Hugging Face config.json.
 struct BertConfig {
     int64_t vocabSize = 30522;

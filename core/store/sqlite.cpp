@@ -89,6 +89,13 @@ void Statement::reset() {
 int64_t Statement::getInt(int c) const { return sqlite3_column_int64(stmt_, c); }
 double Statement::getDouble(int c) const { return sqlite3_column_double(stmt_, c); }
 bool Statement::isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+int Statement::columnCount() const {
+    return sqlite3_column_count(stmt_);
+}
+std::string Statement::columnName(int c) const {
+    const char* name = sqlite3_column_name(stmt_, c);
+    return name ? name : "";
+}
 
 std::string Statement::getText(int c) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));

@@ -63,6 +63,8 @@ public:
     std::string getText(int col) const;
     std::vector<char> getBlob(int col) const;
     bool isNull(int col) const;
+    int columnCount() const;
+    std::string columnName(int col) const;
 
 private:
     Database* db_;

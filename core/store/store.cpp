@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <iterator>
+#include <map>
 #include <unistd.h>
 
 namespace adapterlab::store {
@@ -70,6 +72,13 @@ CREATE TABLE ablations (
   PRIMARY KEY (run_id, first_layer, last_layer)
 ) WITHOUT ROWID;
 )sql",
+    // 2: the training-set size (learning curves) becomes a column, filled from each run's
+    // settings; 0 = the whole training split, as for every run stored before the setting.
+    R"sql(
+ALTER TABLE runs ADD COLUMN train_size INTEGER NOT NULL DEFAULT 0;
+UPDATE runs SET train_size = coalesce(json_extract(config, '$.train_size'), 0)
+  WHERE json_valid(config) AND json_type(config, '$.train_size') = 'integer';
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -94,57 +103,102 @@ json parseOr(const std::string& s, json fallback) {
     }
 }
 
-const char* kRunColumns =
-    "id, status, created_at, coalesce(started_at, ''), coalesce(finished_at, ''), config, "
-    "coalesce(task, ''), coalesce(method, ''), coalesce(device, ''), coalesce(app_version, ''), "
-    "coalesce(torch_version, ''), coalesce(backbone, ''), coalesce(backbone_id, ''), "
-    "coalesce(adapter_size, 0), coalesce(seed, 0), coalesce(top_k, 0), coalesce(epochs, 0), "
-    "coalesce(init_std, 0), coalesce(learning_rate, 0), coalesce(labels, ''), "
-    "coalesce(main_metric, ''), coalesce(dev_note, ''), coalesce(params_total, 0), "
-    "coalesce(params_trainable, 0), coalesce(params, ''), coalesce(best_metrics, ''), "
-    "coalesce(final_metrics, ''), coalesce(best_epoch, 0), coalesce(steps, 0), "
-    "coalesce(best_score, 0), coalesce(duration_s, 0), coalesce(error, ''), notes, tags, sweep_id";
+constexpr const char* kStatusNames[] = {"queued", "running",   "finished",
+                                        "failed", "cancelled", "interrupted"};
 
-RunRecord readRun(const Statement& s) {
+// Reads a row's columns by name (a query's column order is nobody's contract); NULL reads as
+// empty, 0 or absent.
+class Row {
+public:
+    explicit Row(const Statement& s) : s_(s) {
+        for (int i = 0; i < s.columnCount(); ++i)
+            index_.emplace(s.columnName(i), i);
+    }
+    std::string text(const char* name) const { return s_.getText(at(name)); }
+    int64_t integer(const char* name) const { return s_.getInt(at(name)); }
+    double real(const char* name) const { return s_.getDouble(at(name)); }
+    bool null(const char* name) const { return s_.isNull(at(name)); }
+    json object(const char* name, json fallback) const { return parseOr(text(name), fallback); }
+
+private:
+    int at(const char* name) const {
+        const auto it = index_.find(name);
+        if (it == index_.end())
+            throw Error(std::string("experiment file: no column '") + name + "'");
+        return it->second;
+    }
+    const Statement& s_;
+    std::map<std::string, int> index_;
+};
+
+// A run's settings from its columns, for a stored JSON that does not parse.
+train::RunConfig configFromColumns(const Row& row) {
+    train::RunConfig c;
+    c.task = row.text("task");
+    c.backbone = row.text("backbone");
+    try {
+        c.method.method = train::parseMethod(row.text("method"));
+    } catch (const Error&) {
+        // an unknown method keeps the default; configError tells the reader
+    }
+    c.adapter.size = row.integer("adapter_size");
+    c.adapter.initStd = row.real("init_std");
+    c.learningRate = row.real("learning_rate");
+    c.epochs = static_cast<int>(row.integer("epochs"));
+    c.seed = static_cast<uint64_t>(row.integer("seed"));
+    c.method.topK = static_cast<int>(row.integer("top_k"));
+    c.trainSize = row.integer("train_size");
+    return c;
+}
+
+RunRecord readRun(const Statement& s, const std::string& file) {
+    const Row row(s);
     RunRecord r;
-    int c = 0;
-    r.id = s.getInt(c++);
-    r.status = s.getText(c++);
-    r.createdAt = s.getText(c++);
-    r.startedAt = s.getText(c++);
-    r.finishedAt = s.getText(c++);
-    r.config = parseOr(s.getText(c++), json::object());
-    for (std::string* f : {&r.task, &r.method, &r.device, &r.appVersion, &r.torchVersion,
-                           &r.backbone, &r.backboneId})
-        *f = s.getText(c++);
-    for (int64_t* f : {&r.adapterSize, &r.seed, &r.topK, &r.epochs}) *f = s.getInt(c++);
-    r.initStd = s.getDouble(c++);
-    r.learningRate = s.getDouble(c++);
-    r.labels = parseOr(s.getText(c++), nullptr);
-    r.mainMetric = s.getText(c++);
-    r.devNote = s.getText(c++);
-    r.paramsTotal = s.getInt(c++);
-    r.paramsTrainable = s.getInt(c++);
-    r.params = parseOr(s.getText(c++), json::object());
-    r.bestMetrics = parseOr(s.getText(c++), json::object());
-    r.finalMetrics = parseOr(s.getText(c++), json::object());
-    r.bestEpoch = s.getInt(c++);
-    r.steps = s.getInt(c++);
-    r.bestScore = s.getDouble(c++);
-    r.durationSeconds = s.getDouble(c++);
-    r.error = s.getText(c++);
-    r.notes = s.getText(c++);
-    r.tags = s.getText(c++);
-    if (!s.isNull(c)) r.sweepId = s.getInt(c);
+    r.id = row.integer("id");
+    r.status = parseRunStatus(row.text("status"));
+    r.createdAt = row.text("created_at");
+    r.startedAt = row.text("started_at");
+    r.finishedAt = row.text("finished_at");
+    r.configJson = row.object("config", json::object());
+    try {
+        r.config = train::RunConfig::fromJson(r.configJson, file + " run " + std::to_string(r.id));
+    } catch (const Error& e) {
+        r.configError = e.what();
+        r.config = configFromColumns(row);
+    }
+    r.device = row.text("device");
+    r.appVersion = row.text("app_version");
+    r.torchVersion = row.text("torch_version");
+    r.backboneId = row.text("backbone_id");
+    r.labels = row.object("labels", nullptr);
+    r.mainMetric = row.text("main_metric");
+    r.devNote = row.text("dev_note");
+    r.paramsTotal = row.integer("params_total");
+    r.paramsTrainable = row.integer("params_trainable");
+    r.params = row.object("params", json::object());
+    r.bestMetrics = row.object("best_metrics", json::object());
+    r.finalMetrics = row.object("final_metrics", json::object());
+    r.bestEpoch = row.integer("best_epoch");
+    r.steps = row.integer("steps");
+    r.bestScore = row.real("best_score");
+    r.durationSeconds = row.real("duration_s");
+    r.error = row.text("error");
+    r.notes = row.text("notes");
+    r.tags = row.text("tags");
+    if (!row.null("sweep_id")) r.sweepId = row.integer("sweep_id");
     return r;
 }
 
 } // namespace
 
-bool isValidStatus(const std::string& s) {
-    for (const char* v : {"queued", "running", "finished", "failed", "cancelled", "interrupted"})
-        if (s == v) return true;
-    return false;
+const char* toString(RunStatus s) {
+    return kStatusNames[static_cast<int>(s)];
+}
+
+RunStatus parseRunStatus(const std::string& s) {
+    for (int i = 0; i < static_cast<int>(std::size(kStatusNames)); ++i)
+        if (s == kStatusNames[i]) return static_cast<RunStatus>(i);
+    throw Error("unknown run status '" + s + "'");
 }
 
 Store::Store(const std::string& path, bool readOnly) {
@@ -198,24 +252,25 @@ void Store::requireWritable(const char* what) const {
         throw Error("experiment file '" + db_->path() + "' is read-only: cannot " + what);
 }
 
-int64_t Store::createRun(const json& config, std::optional<int64_t> sweepId) {
+int64_t Store::createRun(const train::RunConfig& config, std::optional<int64_t> sweepId) {
     requireWritable("add a run");
     Statement s = db_->prepare(
         "INSERT INTO runs (status, config, task, method, adapter_size, init_std, learning_rate, "
-        "epochs, seed, top_k, backbone, app_version, sweep_id) "
-        "VALUES ('queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, config.dump())
-        .bind(2, config.value("task", std::string()))
-        .bind(3, config.value("method", std::string()))
-        .bind(4, config.value("adapter_size", int64_t(0)))
-        .bind(5, config.value("init_std", 0.0))
-        .bind(6, config.value("learning_rate", 0.0))
-        .bind(7, config.value("epochs", int64_t(0)))
-        .bind(8, config.value("seed", int64_t(0)))
-        .bind(9, config.value("top_k", int64_t(0)))
-        .bind(10, config.value("backbone", std::string()))
+        "epochs, seed, top_k, backbone, app_version, sweep_id, train_size) "
+        "VALUES ('queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, config.toJson().dump())
+        .bind(2, config.task)
+        .bind(3, std::string(train::toString(config.method.method)))
+        .bind(4, config.adapter.size)
+        .bind(5, config.adapter.initStd)
+        .bind(6, config.learningRate)
+        .bind(7, int64_t(config.epochs))
+        .bind(8, static_cast<int64_t>(config.seed))
+        .bind(9, int64_t(config.method.topK))
+        .bind(10, config.backbone)
         .bind(11, std::string(ADAPTERLAB_VERSION))
-        .bind(12, sweepId);
+        .bind(12, sweepId)
+        .bind(13, config.trainSize);
     s.run();
     return db_->lastInsertId();
 }
@@ -261,14 +316,23 @@ void Store::addEval(int64_t id, const EvalRow& r) {
 
 void Store::finishRun(int64_t id, const RunEnd& e) {
     requireWritable("finish a run");
-    if (!isValidStatus(e.status)) throw Error("invalid run status '" + e.status + "'");
+    if (e.status != RunStatus::Finished && e.status != RunStatus::Failed &&
+        e.status != RunStatus::Cancelled)
+        throw Error(std::string("a run cannot end as ") + toString(e.status));
     Transaction t(*db_);
     Statement s = db_->prepare(
         "UPDATE runs SET status = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
         "error = ?, best_metrics = ?, final_metrics = ?, best_epoch = ?, best_score = ?, steps = ?, "
         "duration_s = ?, owner_pid = NULL WHERE id = ?");
-    s.bind(1, e.status).bind(2, e.error).bind(3, e.bestMetrics.dump()).bind(4, e.finalMetrics.dump())
-        .bind(5, e.bestEpoch).bind(6, e.bestScore).bind(7, e.steps).bind(8, e.durationSeconds).bind(9, id);
+    s.bind(1, std::string(toString(e.status)))
+        .bind(2, e.error)
+        .bind(3, e.bestMetrics.dump())
+        .bind(4, e.finalMetrics.dump())
+        .bind(5, e.bestEpoch)
+        .bind(6, e.bestScore)
+        .bind(7, e.steps)
+        .bind(8, e.durationSeconds)
+        .bind(9, id);
     s.run();
     if (!e.taskParameters.empty()) {
         Statement p = db_->prepare("INSERT OR REPLACE INTO task_params (run_id, data) VALUES (?, ?)");
@@ -368,10 +432,10 @@ int64_t Store::createSweep(const std::string& name, const json& plan) {
     return db_->lastInsertId();
 }
 
-void Store::setSweepStatus(int64_t id, const std::string& status) {
+void Store::setSweepStatus(int64_t id, RunStatus status) {
     requireWritable("update a sweep");
     Statement s = db_->prepare("UPDATE sweeps SET status = ? WHERE id = ?");
-    s.bind(1, status).bind(2, id);
+    s.bind(1, std::string(toString(status))).bind(2, id);
     s.run();
 }
 
@@ -385,12 +449,20 @@ json Store::sweepPlan(int64_t id) {
 std::vector<SweepRecord> Store::sweeps() {
     std::vector<SweepRecord> out;
     Statement s = db_->prepare(
-        "SELECT s.id, s.name, s.status, s.created_at, count(r.id), "
-        "coalesce(sum(r.status IN ('finished', 'failed')), 0) "
+        "SELECT s.id AS id, s.name AS name, s.status AS status, s.created_at AS created_at, "
+        "count(r.id) AS runs, coalesce(sum(r.status IN ('finished', 'failed')), 0) AS finished "
         "FROM sweeps s LEFT JOIN runs r ON r.sweep_id = s.id GROUP BY s.id ORDER BY s.id");
-    while (s.step())
-        out.push_back({s.getInt(0), s.getText(1), s.getText(2), s.getText(3), static_cast<int>(s.getInt(4)),
-                       static_cast<int>(s.getInt(5))});
+    while (s.step()) {
+        const Row row(s);
+        SweepRecord r;
+        r.id = row.integer("id");
+        r.name = row.text("name");
+        r.status = parseRunStatus(row.text("status"));
+        r.createdAt = row.text("created_at");
+        r.runs = static_cast<int>(row.integer("runs"));
+        r.finished = static_cast<int>(row.integer("finished"));
+        out.push_back(r);
+    }
     return out;
 }
 
@@ -426,16 +498,17 @@ int Store::markInterrupted() {
 
 std::vector<RunRecord> Store::runs() {
     std::vector<RunRecord> out;
-    Statement s = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id");
-    while (s.step()) out.push_back(readRun(s));
+    Statement s = db_->prepare("SELECT * FROM runs ORDER BY id");
+    while (s.step())
+        out.push_back(readRun(s, db_->path()));
     return out;
 }
 
 RunRecord Store::run(int64_t id) {
-    Statement s = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+    Statement s = db_->prepare("SELECT * FROM runs WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) throw Error(db_->path() + ": there is no run " + std::to_string(id));
-    return readRun(s);
+    return readRun(s, db_->path());
 }
 
 std::vector<StepRow> Store::steps(int64_t id) {

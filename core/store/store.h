@@ -3,6 +3,7 @@
 // and trained per-task parameters, plus sweeps and ablation matrices. WAL, foreign keys,
 // PRAGMA user_version migrations, short write transactions; one Store per thread.
 #include "store/sqlite.h"
+#include "train/run_config.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,18 +14,25 @@
 
 namespace adapterlab::store {
 
-constexpr int kSchemaVersion = 1;
+/// 1: the first release; 2: train_size is a column.
+constexpr int kSchemaVersion = 2;
 
-/// queued, running, finished, failed, cancelled, interrupted
-bool isValidStatus(const std::string& s);
+/// A run's (or a sweep's) state, stored as its name.
+enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Interrupted };
+const char* toString(RunStatus s);
+/// "queued" … "interrupted"; throws Error for another word.
+RunStatus parseRunStatus(const std::string& s);
 
 struct RunRecord {
     int64_t id = 0;
-    std::string status, createdAt, startedAt, finishedAt;
-    nlohmann::json config;         ///< the full RunConfig
-    std::string task, method, device, appVersion, torchVersion, backbone, backboneId;
-    int64_t adapterSize = 0, seed = 0, topK = 0, epochs = 0;
-    double initStd = 0, learningRate = 0;
+    RunStatus status = RunStatus::Queued;
+    std::string createdAt, startedAt, finishedAt;
+    /// The run's settings, parsed once. When the stored JSON does not parse (written by a newer
+    /// release, damaged), they are rebuilt from the run's columns and configError says why.
+    train::RunConfig config;
+    nlohmann::json configJson; ///< the settings exactly as stored
+    std::string configError;
+    std::string device, appVersion, torchVersion, backboneId;
     nlohmann::json labels;         ///< class names (array) or null
     std::string mainMetric, devNote;
     int64_t paramsTotal = 0, paramsTrainable = 0;
@@ -58,7 +66,8 @@ struct AblationRow {
 
 struct SweepRecord {
     int64_t id = 0;
-    std::string name, status, createdAt;
+    std::string name, createdAt;
+    RunStatus status = RunStatus::Queued; ///< queued, running, finished, cancelled, interrupted
     int runs = 0, finished = 0;
 };
 
@@ -71,7 +80,7 @@ struct RunStart {
 
 /// How a run ended.
 struct RunEnd {
-    std::string status; ///< finished, failed or cancelled
+    RunStatus status = RunStatus::Finished; ///< finished, failed or cancelled
     std::string error;
     nlohmann::json bestMetrics, finalMetrics;
     int64_t bestEpoch = 0, steps = 0;
@@ -90,7 +99,8 @@ public:
     bool writable() const { return writable_; }
     int schemaVersion();
 
-    int64_t createRun(const nlohmann::json& config, std::optional<int64_t> sweepId = std::nullopt);
+    int64_t createRun(const train::RunConfig& config,
+                      std::optional<int64_t> sweepId = std::nullopt);
     void startRun(int64_t id, const RunStart& start);
     void appendSteps(int64_t id, const std::vector<StepRow>& rows);
     void addEval(int64_t id, const EvalRow& row);
@@ -112,7 +122,7 @@ public:
     void removeCheckpoint(int64_t id) const;
 
     int64_t createSweep(const std::string& name, const nlohmann::json& plan);
-    void setSweepStatus(int64_t id, const std::string& status);
+    void setSweepStatus(int64_t id, RunStatus status);
     nlohmann::json sweepPlan(int64_t id);
     std::vector<SweepRecord> sweeps();
     /// Run ids of a sweep in creation order.

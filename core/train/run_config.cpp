@@ -1,5 +1,6 @@
 #include "train/run_config.h"
 
+#include "train/method.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -13,32 +14,75 @@ namespace adapterlab::train {
 
 using nlohmann::json;
 
-void RunConfig::validate() const {
-    const auto fail = [](const std::string& m) { throw Error("invalid setting: " + m); };
-    if (task.empty()) fail("task is empty");
-    if (backbone.empty()) fail("backbone is empty");
-    if (method.method == Method::Adapter) adapter.validate("adapter");
-    if (method.method == Method::TopK && method.topK < 1) fail("top-k must be at least 1");
-    if (!std::isfinite(learningRate) || learningRate <= 0) fail("learning rate must be > 0");
-    if (learningRate > 1) fail("learning rate " + std::to_string(learningRate) + " is absurdly large (> 1)");
-    if (epochs < 1 || epochs > 1000) fail("epochs must be between 1 and 1000");
-    if (batchSize < 1 || batchSize > 65536) fail("batch size must be between 1 and 65536");
-    if (maxLength < 3) fail("maximum length must be at least 3 tokens");
-    if (!(warmupFraction >= 0 && warmupFraction < 1)) fail("warmup fraction must be in [0, 1)");
-    if (!(weightDecay >= 0 && weightDecay < 1)) fail("weight decay must be in [0, 1)");
-    if (!(clipNorm > 0)) fail("gradient clipping norm must be > 0");
-    if (threads < 0) fail("threads must be >= 0");
-    if (trainSize < 0) fail("training-set size must be >= 0 (0 = all examples)");
+std::vector<FieldError> RunConfig::check() const {
+    std::vector<FieldError> out;
+    const auto fail = [&](const char* field, const std::string& m) {
+        out.push_back({field, "invalid setting: " + m});
+    };
+    if (task.empty()) fail("task", "task is empty");
+    if (backbone.empty()) fail("backbone", "backbone is empty");
+    const MethodInfo& info = methodInfo(method.method);
+    if (info.knob) {
+        const MethodKnob& k = *info.knob;
+        const int64_t v = k.get(*this);
+        if (v < k.min || v > k.max)
+            fail(k.setting.c_str(), k.noun + " = " + std::to_string(v) + " must be between " +
+                                        std::to_string(k.min) + " and " + std::to_string(k.max));
+    }
+    if (info.usesAdapters && (!std::isfinite(adapter.initStd) || adapter.initStd < 0))
+        fail("init_std", "adapter init std must be a finite number >= 0");
+    if (!std::isfinite(learningRate) || learningRate <= 0)
+        fail("learning_rate", "learning rate must be > 0");
+    else if (learningRate > 1)
+        fail("learning_rate",
+             "learning rate " + std::to_string(learningRate) + " is absurdly large (> 1)");
+    const auto outside = [](int64_t v, IntRange r) { return v < r.min || v > r.max; };
+    if (outside(epochs, kEpochsRange)) fail("epochs", "epochs must be between 1 and 1000");
+    if (outside(batchSize, kBatchSizeRange))
+        fail("batch_size", "batch size must be between 1 and 65536");
+    if (maxLength < kMaxLengthRange.min)
+        fail("max_length", "maximum length must be at least 3 tokens");
+    if (!(warmupFraction >= 0 && warmupFraction < 1))
+        fail("warmup_fraction", "warmup fraction must be in [0, 1)");
+    if (!(weightDecay >= 0 && weightDecay < 1))
+        fail("weight_decay", "weight decay must be in [0, 1)");
+    if (!(clipNorm > 0)) fail("clip_norm", "gradient clipping norm must be > 0");
+    if (threads < 0) fail("threads", "threads must be >= 0");
+    if (trainSize < 0) fail("train_size", "training-set size must be >= 0 (0 = all examples)");
     if (device != "auto" && device != "cpu" && device.rfind("cuda", 0) != 0)
-        fail("device '" + device + "' is not auto, cpu, cuda or cuda:N");
+        fail("device", "device '" + device + "' is not auto, cpu, cuda or cuda:N");
+    return out;
+}
+
+std::vector<FieldError> RunConfig::checkFor(const model::BertConfig& b) const {
+    std::vector<FieldError> out = check();
+    const auto has = [&](const char* field) {
+        for (const auto& e : out)
+            if (e.field == field) return true;
+        return false;
+    };
+    if (!has("max_length") && maxLength > b.maxPositions)
+        out.push_back({"max_length", "invalid setting: maximum length " +
+                                         std::to_string(maxLength) + " exceeds the backbone's " +
+                                         std::to_string(b.maxPositions) + " positions"});
+    if (!has("top_k")) {
+        try {
+            method.validate(b.numLayers);
+        } catch (const Error& e) {
+            out.push_back({"top_k", e.what()});
+        }
+    }
+    return out;
+}
+
+void RunConfig::validate() const {
+    const auto problems = check();
+    if (!problems.empty()) throw Error(problems.front().message);
 }
 
 void RunConfig::validateFor(const model::BertConfig& b) const {
-    validate();
-    if (maxLength > b.maxPositions)
-        throw Error("invalid setting: maximum length " + std::to_string(maxLength) +
-                    " exceeds the backbone's " + std::to_string(b.maxPositions) + " positions");
-    method.validate(b.numLayers);
+    const auto problems = checkFor(b);
+    if (!problems.empty()) throw Error(problems.front().message);
 }
 
 json RunConfig::toJson() const {

@@ -7,8 +7,23 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace adapterlab::train {
+
+/// One setting's problem. `field` is the setting's key (as in run.json: "learning_rate",
+/// "adapter_size", …), which the run form maps to its widget; `message` says what is wrong.
+struct FieldError {
+    std::string field, message;
+};
+
+/// Inclusive ranges of the integer settings (the form's spin boxes use them too).
+struct IntRange {
+    int64_t min, max;
+};
+constexpr IntRange kEpochsRange{1, 1000};
+constexpr IntRange kBatchSizeRange{1, 65536};
+constexpr IntRange kMaxLengthRange{3, 65536}; ///< the backbone's positions bound it further
 
 struct RunConfig {
     std::string task;     ///< task SPEC (glue:NAME:DIR, file:..., lines:...)
@@ -31,9 +46,14 @@ struct RunConfig {
     /// (learning curves; data::sampleTrainSplit).
     int64_t trainSize = 0;
 
-    /// Checks every value; throws Error naming the field and the reason.
+    /// Every value's problems, one per field at most (empty: valid).
+    std::vector<FieldError> check() const;
+    /// check() and the backbone's limits: maximum length within its positions, top-k within
+    /// its layers.
+    std::vector<FieldError> checkFor(const model::BertConfig& backbone) const;
+    /// Throws Error with the first problem of check().
     void validate() const;
-    /// Checks against the backbone: maximum length within its positions, top-k within its layers.
+    /// Throws Error with the first problem of checkFor().
     void validateFor(const model::BertConfig& backbone) const;
 
     nlohmann::json toJson() const;
