@@ -2,7 +2,6 @@
 
 #include "train/task_params.h"
 #include "util/error.h"
-#include "util/seeded.h"
 
 #include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
