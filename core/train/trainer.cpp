@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/task_params.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <torch/cuda.h>
@@ -14,7 +15,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 
 namespace adapterlab::train {
@@ -263,25 +263,10 @@ void Trainer::saveCheckpoint(int epoch, int64_t step, double seconds, const Trai
     torch::serialize::OutputArchive state;
     optimizer.save(state);
     ar.write("optimizer", state);
-    const std::string tmp = checkpointPath_ + ".tmp";
-    const auto folder = std::filesystem::path(checkpointPath_).parent_path();
-    // Another run of the same store (a parallel sweep worker, another process) removes the
-    // shared folder when its own checkpoint was the last one in it (Store::removeCheckpoint), so
-    // the folder can vanish between its creation and the write: make it again and retry.
-    for (int attempt = 1;; ++attempt) {
-        try {
-            std::filesystem::create_directories(folder);
-            ar.save_to(tmp);
-            std::filesystem::rename(
-                tmp, checkpointPath_); // the previous checkpoint stays until this one is whole
-            return;
-        } catch (const std::exception& e) {
-            std::remove(tmp.c_str());
-            if (attempt < 5 && !std::filesystem::is_directory(folder)) continue;
-            throw Error("cannot write the epoch checkpoint '" + checkpointPath_ +
-                        "': " + firstLine(e.what()));
-        }
-    }
+    // The folder is shared with the store's other runs, which remove it once it is empty.
+    writeFileAtomically(
+        checkpointPath_, [&](const std::string& tmp) { ar.save_to(tmp); }, "the epoch checkpoint",
+        MissingFolder::Create);
 }
 
 CheckpointProgress Trainer::resumeFrom(const std::string& path) {
