@@ -5,6 +5,7 @@
 #include "model/hf_import.h"
 #include "text/tokenizer.h"
 #include "text/wordpiece_trainer.h"
+#include "train/optimizer.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/json_file.h"
@@ -12,7 +13,6 @@
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -123,11 +123,6 @@ std::vector<int64_t> permutation(int64_t n, uint64_t seed) {
     std::mt19937_64 rng(seed);
     seededShuffle(p, rng);
     return p;
-}
-
-bool noDecay(const std::string& name) {
-    return name.find("LayerNorm") != std::string::npos || name == "bias" ||
-           (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
 }
 
 } // namespace
@@ -351,21 +346,16 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
     }
     std::vector<torch::nn::Module*> modules{bert.get(), head.get()};
     if (electra) modules.insert(modules.end(), {generator.get(), detector.get()});
-    std::vector<torch::Tensor> decay, plain, all;
+    std::vector<std::pair<std::string, torch::Tensor>> named;
     for (auto* m : modules) {
         m->to(device);
         m->train();
-        for (const auto& p : m->named_parameters())
-            (noDecay(p.key()) ? plain : decay).push_back(p.value());
+        for (const auto& p : m->named_parameters()) named.emplace_back(p.key(), p.value());
     }
-    all = decay;
-    all.insert(all.end(), plain.begin(), plain.end());
-    const auto opts =
-        torch::optim::AdamWOptions(peakLr).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
-    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(opts).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups));
+    const auto optimizer = train::makeAdamW(named, peakLr, 0.01);
+    std::vector<torch::Tensor> all; // clipped together: the decaying group, then the others
+    for (const auto& g : optimizer->param_groups())
+        all.insert(all.end(), g.params().begin(), g.params().end());
 
     // Resume from the folder's state when it is of this preset and seed.
     json identity = {{"preset", preset.name}, {"seed", o.seed}, {"vocab", cfg.vocabSize},
@@ -400,7 +390,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
                 generator->load(g);
                 detector->load(d);
             }
-            optimizer.load(s);
+            optimizer->load(s);
             step = m.at("step").get<int64_t>();
             result.tokensSeen = m.at("tokens").get<int64_t>();
             result.resumed = true;
@@ -415,7 +405,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         ar.write("meta", c10::IValue(json{{"identity", identity}, {"step", step}, {"tokens", result.tokensSeen}}.dump()));
         bert->save(a);
         head->save(h);
-        optimizer.save(s);
+        optimizer->save(s);
         ar.write("model", a);
         ar.write("head", h);
         ar.write("optimizer", s);
@@ -470,7 +460,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         const auto [inputs, labels] = maskForMlm(ids, special, tok.vocab().maskId(), cfg.vocabSize);
         const double lr =
             train::scheduledLearningRate(peakLr, step, preset.steps, preset.warmupFraction);
-        for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        train::setLearningRate(*optimizer, lr);
         // [B, T] -> hidden [B, T, d] -> masked positions [N, d] -> logits [N, V]
         const auto embedded = bert->embed(inputs, types);
         const auto hidden = electra ? generator->forward(embedded, bias)
@@ -502,10 +492,10 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
             recentDetection.push_back(detectionLoss.item<double>());
             if (recentDetection.size() > 50) recentDetection.pop_front();
         }
-        optimizer.zero_grad();
+        optimizer->zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(all, 1.0);
-        optimizer.step();
+        optimizer->step();
         ++step;
         result.tokensSeen += preset.batchSize * preset.sequenceLength;
         recent.push_back(mlmLoss.item<double>());

@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include "train/optimizer.h"
 #include "train/task_params.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -7,7 +8,6 @@
 #include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -23,11 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool noDecay(const std::string& name) {
-    return model::groupOf(name) == model::ParamGroup::LayerNorm ||
-           (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
-}
 
 // Positive class for F1: the label named "1" when there is one, else the second label.
 int positiveClass(const data::TaskData& task) {
@@ -128,20 +123,13 @@ torch::Tensor Trainer::loss(const torch::Tensor& logits, const std::vector<size_
 
 TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* cancel) {
     auto named = model_->named_parameters();
-    std::vector<torch::Tensor> decay, plain, all;
+    std::vector<std::pair<std::string, torch::Tensor>> trainable;
+    std::vector<torch::Tensor> all; // clipped together, in the model's order
     for (const auto& n : trainableNames_) {
-        (noDecay(n) ? plain : decay).push_back(named[n]);
+        trainable.emplace_back(n, named[n]);
         all.push_back(named[n]);
     }
-    const auto opts = torch::optim::AdamWOptions(config_.learningRate)
-                          .betas({0.9, 0.999})
-                          .eps(1e-6)
-                          .weight_decay(config_.weightDecay);
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
-    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(opts).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups));
+    const auto optimizer = makeAdamW(trainable, config_.learningRate, config_.weightDecay);
 
     const size_t batchesPerEpoch =
         (train_.size() + static_cast<size_t>(config_.batchSize) - 1) / static_cast<size_t>(config_.batchSize);
@@ -155,7 +143,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         torch::serialize::InputArchive state;
         try {
             resume_->archive.read("optimizer", state);
-            optimizer.load(state);
+            optimizer->load(state);
         } catch (const c10::Error& e) {
             throw Error("checkpoint '" + resume_->path + "': optimizer state unreadable: " + firstLine(e.what()));
         }
@@ -180,16 +168,15 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 break;
             }
             const double lr = scheduledLearningRate(config_.learningRate, step, total, config_.warmupFraction);
-            for (auto& g : optimizer.param_groups())
-                static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+            setLearningRate(*optimizer, lr);
             const data::Batch b = data::collate(train_, idx, padId_);
             const auto logits =
                 model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_));
             auto l = loss(logits, idx);
-            optimizer.zero_grad();
+            optimizer->zero_grad();
             l.backward();
             torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
-            optimizer.step();
+            optimizer->step();
             ++step;
             examplesSeen += idx.size();
             if (observer) {
@@ -230,7 +217,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         }
         if (!checkpointPath_.empty()) {
             const auto saveStart = Clock::now();
-            saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
+            saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, *optimizer);
             result.checkpointSeconds += secondsSince(saveStart);
         }
     }
