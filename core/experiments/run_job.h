@@ -50,7 +50,4 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
                                           int64_t* layerEvaluations = nullptr,
                                           int64_t* naiveLayerEvaluations = nullptr);
 
-/// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
-void setThreads(int threads);
-
 } // namespace adapterlab::experiments

@@ -5,6 +5,7 @@
 #include "model/hf_import.h"
 #include "text/tokenizer.h"
 #include "text/wordpiece_trainer.h"
+#include "train/device.h"
 #include "train/optimizer.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -313,7 +314,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o, const std::function<vo
         }
     }
 
-    if (o.threads > 0) at::set_num_threads(o.threads);
+    train::setThreads(o.threads);
     const c10::Device device = train::resolveDevice(o.device);
     model::BertConfig cfg = continued ? *initConfig : preset.model;
     cfg.vocabSize = static_cast<int64_t>(tok.vocab().size());

@@ -38,7 +38,7 @@ struct PretrainOptions {
     int64_t maxSteps = 0; ///< overrides the preset's steps when > 0
     uint64_t seed = 1;
     std::string device = "auto";
-    int threads = 0;
+    int threads = 0; ///< LibTorch threads; 0: every core (train::setThreads)
     /// "ppmi-svd": word embeddings start from PPMI-SVD word vectors of the corpus
     /// (pretrain/word_vectors.h; on the mini preset +3 points SST-2 accuracy after full
     /// fine-tuning, +5 with adapters, docs/pretraining.md) | "random" (BERT's own init).

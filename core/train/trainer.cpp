@@ -1,11 +1,11 @@
 #include "train/trainer.h"
 
+#include "train/device.h"
 #include "train/optimizer.h"
 #include "train/task_params.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
-#include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/serialize/input-archive.h>
@@ -73,20 +73,6 @@ double scheduledLearningRate(double base, int64_t step, int64_t total, double wa
     if (step < warmup) return base * static_cast<double>(step) / static_cast<double>(warmup);
     if (total <= warmup) return base;
     return base * std::max(0.0, static_cast<double>(total - step) / static_cast<double>(total - warmup));
-}
-
-c10::Device resolveDevice(const std::string& spec) {
-    const int count = static_cast<int>(torch::cuda::device_count());
-    if (spec == "auto") return count > 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-    if (spec == "cpu") return c10::Device(c10::kCPU);
-    if (spec == "cuda" || spec.rfind("cuda:", 0) == 0) {
-        const int index = spec == "cuda" ? 0 : std::atoi(spec.c_str() + 5);
-        if (count == 0) throw Error("device '" + spec + "': no CUDA device is available");
-        if (index < 0 || index >= count)
-            throw Error("device '" + spec + "' does not exist (" + std::to_string(count) + " CUDA devices)");
-        return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
-    }
-    throw Error("device '" + spec + "' is not auto, cpu, cuda or cuda:N");
 }
 
 std::vector<std::string> freezeForMethod(model::BertModel& m, const MethodSpec& method) {
