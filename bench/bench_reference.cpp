@@ -5,13 +5,13 @@
 
 #include "model/bert.h"
 #include "model/safetensors.h"
+#include "train/optimizer.h"
 #include "train/trainer.h"
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 
 #include <array>
 #include <chrono>
@@ -48,17 +48,13 @@ double timeEngine(model::BertModel& m, const train::MethodSpec& method, int step
                   bool fullLastLayer) {
     const auto names = train::freezeForMethod(m, method);
     auto named = m->named_parameters();
-    std::vector<torch::Tensor> decay, plain, all;
+    std::vector<std::pair<std::string, torch::Tensor>> trainable;
+    std::vector<torch::Tensor> all;
     for (const auto& n : names) {
-        const bool nd = model::groupOf(n) == model::ParamGroup::LayerNorm || n.rfind(".bias") == n.size() - 5;
-        (nd ? plain : decay).push_back(named[n]);
+        trainable.emplace_back(n, named[n]);
         all.push_back(named[n]);
     }
-    const auto opts = torch::optim::AdamWOptions(1e-4).betas({0.9, 0.999}).eps(1e-6).weight_decay(0.01);
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
-    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(opts).weight_decay(0)));
-    torch::optim::AdamW opt(std::move(groups));
+    const auto opt = train::makeAdamW(trainable, 1e-4, 0.01);
     const int64_t B = 32, T = 128;
     auto ids = torch::empty({B, T}, torch::kLong);
     for (int64_t i = 0; i < B; ++i)
@@ -70,10 +66,10 @@ double timeEngine(model::BertModel& m, const train::MethodSpec& method, int step
         const auto logits =
             fullLastLayer ? m->forward(ids, types, mask).logits : m->logits(ids, types, mask);
         const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-        opt.zero_grad();
+        opt->zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(all, 1.0);
-        opt.step();
+        opt->step();
     };
     step(); // warm-up, as in the reference
     const auto t0 = std::chrono::steady_clock::now();

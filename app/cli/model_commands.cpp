@@ -5,6 +5,7 @@
 #include "model/hf_import.h"
 #include "store/store.h"
 #include "text/tokenizer.h"
+#include "train/device.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
 #include "train/run_config.h"
@@ -90,7 +91,7 @@ void runPredict(const PredictOptions& o) {
     if (!o.db.empty()) {
         store::Store store(o.db, true);
         auto run = experiments::loadRun(store, o.run);
-        experiments::setThreads(run.config.threads);
+        train::setThreads(run.config.threads);
         train::Predictor predictor(run.model, *run.tokenizer,
                                    o.maxLength > 0 ? o.maxLength : run.config.maxLength);
         predictStdin(predictor, run.regression ? std::vector<std::string>{} : run.labels, o);

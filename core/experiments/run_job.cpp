@@ -5,17 +5,16 @@
 #include "experiments/ablation.h"
 #include "experiments/store_recorder.h"
 #include "model/hf_import.h"
+#include "train/device.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
 #include "train/task_params.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
-#include <ATen/Parallel.h>
 #include <torch/version.h>
 
 #include <filesystem>
-#include <thread>
 
 namespace adapterlab::experiments {
 namespace {
@@ -33,22 +32,13 @@ model::BertConfig taskModelConfig(const std::string& configPath, const std::vect
 
 std::string deviceName(const c10::Device& d) { return d.str(); }
 
-} // namespace
-
-void setThreads(int threads) {
-    const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(n);
-}
-
-namespace {
-
 // A run end to end: `resume` continues the run from its epoch checkpoint instead of epoch 1.
 // Returns the epoch it resumed after (0: from the start).
 int trainStored(store::Store& store, const train::RunConfig& config, train::TrainObserver* observer,
                  const std::atomic<bool>* cancel, int64_t id, bool resume,
                  const std::string& expectedBackbone) {
     try {
-        setThreads(config.threads);
+        train::setThreads(config.threads);
         const auto device = train::resolveDevice(config.device);
         data::LoadOptions lo;
         lo.skipMalformed = config.skipMalformed;
@@ -188,7 +178,7 @@ LoadedRun loadRun(store::Store& store, int64_t runId) {
 train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string& taskSpec,
                            const std::string& split) {
     LoadedRun run = loadRun(store, runId);
-    setThreads(run.config.threads);
+    train::setThreads(run.config.threads);
     const data::TaskData task = data::loadTask(taskSpec);
     if (task.regression != run.regression || (!task.regression && task.labels != run.labels))
         throw Error("task '" + taskSpec + "' has other labels than run " + std::to_string(runId));
@@ -214,7 +204,7 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
     if (!run.config.method.usesAdapters())
         throw Error("run " + std::to_string(runId) + " was trained with method " +
                     train::toString(run.config.method.method) + "; layer ablation needs adapters");
-    setThreads(run.config.threads);
+    train::setThreads(run.config.threads);
     const data::TaskData task = data::loadTask(run.config.task);
     const auto dev = data::encodeSplit(task.dev, *run.tokenizer, run.config.maxLength);
     const auto metricFn = [&](const std::vector<double>& values) {

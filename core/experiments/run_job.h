@@ -52,7 +52,4 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
                                           int64_t* naiveLayerEvaluations = nullptr,
                                           const std::atomic<bool>* cancel = nullptr);
 
-/// Sets LibTorch's intra-op threads: `threads`, or every core when 0.
-void setThreads(int threads);
-
 } // namespace adapterlab::experiments

@@ -1,13 +1,12 @@
 #include "model/safetensors.h"
 
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 
@@ -252,27 +251,6 @@ std::vector<char> encodeSafetensors(const std::vector<TensorToWrite>& tensors,
         p += sizes[i];
     }
     return out;
-}
-
-void writeFileAtomically(const std::string& path, const std::vector<char>& bytes) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error("cannot write '" + tmp + "'");
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(tmp.c_str());
-            throw Error("error while writing '" + path + "' (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::remove(tmp.c_str());
-        throw Error("cannot move '" + tmp + "' to '" + path + "': " + ec.message());
-    }
 }
 
 void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,

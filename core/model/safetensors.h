@@ -58,9 +58,6 @@ struct TensorToWrite {
 std::vector<char> encodeSafetensors(const std::vector<TensorToWrite>& tensors,
                                     const std::map<std::string, std::string>& metadata);
 
-/// Writes bytes atomically (temporary file + rename): a failed write leaves no file.
-void writeFileAtomically(const std::string& path, const std::vector<char>& bytes);
-
 /// Writes float32 tensors atomically (temporary file + rename): a failed write leaves no file.
 void writeSafetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
                       const std::map<std::string, std::string>& metadata);

@@ -3,6 +3,7 @@
 #include "data/task_loader.h"
 #include "text/utf8.h"
 #include "text/wordnet.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -358,32 +359,23 @@ std::vector<std::string> splitSentences(const std::string& paragraph) {
 
 CorpusReport buildCorpus(const CorpusOptions& options, const std::string& outFile) {
     CorpusReport report;
-    const std::string tmp = outFile + ".tmp";
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write the corpus '" + outFile + "'");
-    Writer w(out, report, options.cancel);
     try {
-        addSources(options, w);
+        writeFileAtomically(outFile, [&](const std::string& tmp) {
+            report = {}; // a retried write starts over
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            if (!out) throw Error("cannot write the corpus '" + outFile + "'");
+            Writer w(out, report, options.cancel);
+            addSources(options, w);
+            out.close();
+            addTotals(report);
+            if (report.sentences == 0)
+                throw Error("the corpus is empty: name text files or folders, or install "
+                            "wordnet-base and fortunes");
+            if (!out) throw Error("cannot write the corpus '" + outFile + "'");
+        });
     } catch (const Stopped&) {
-        out.close();
-        fs::remove(tmp);
-        report.cancelled = true;
-        return report;
-    } catch (...) {
-        out.close();
-        fs::remove(tmp); // no half-written corpus
-        throw;
+        report.cancelled = true; // no half-written corpus: the writer removed it
     }
-    out.close();
-    addTotals(report);
-    if (!out || report.sentences == 0) {
-        fs::remove(tmp);
-        throw Error(report.sentences == 0
-                        ? "the corpus is empty: name text files or folders, or install "
-                          "wordnet-base and fortunes"
-                        : "cannot write the corpus '" + outFile + "'");
-    }
-    fs::rename(tmp, outFile);
     return report;
 }
 

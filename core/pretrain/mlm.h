@@ -2,9 +2,9 @@
 // Masked-language-model pre-training of a small BERT from a text corpus, on this machine: the
 // offline backbone. Resumable (a checkpoint in the output folder), cancellable, and its result
 // is a Hugging Face folder (config.json, vocab.txt, model.safetensors) the importer loads.
-#include "model/config.h"
 #include "model/torch_fwd.h"
 #include "pretrain/corpus.h"
+#include "pretrain/presets.h"
 
 #include <atomic>
 #include <functional>
@@ -13,24 +13,6 @@
 
 namespace adapterlab::pretrain {
 
-/// A rung of the preset ladder: model shape, data shape and budget.
-struct PretrainPreset {
-    std::string name;
-    model::BertConfig model; ///< vocabSize is replaced by the trained vocabulary's
-    int64_t vocabSize = 8000;
-    int64_t sequenceLength = 64;
-    int64_t batchSize = 64;
-    int64_t steps = 1600;
-    double learningRate = 1e-3;
-    double warmupFraction = 0.06;
-    std::string cost; ///< what it costs and gives, for the GUI and --help
-};
-
-/// "mini" (about 30 minutes on 2 CPU cores), "small" (the same model, 3x the tokens: about 70
-/// minutes), "gpu" (a GPU's size).
-PretrainPreset pretrainPreset(const std::string& name);
-const std::vector<std::string>& pretrainPresetNames();
-
 struct PretrainOptions {
     std::string outDir;
     CorpusOptions corpus;
@@ -38,7 +20,7 @@ struct PretrainOptions {
     int64_t maxSteps = 0; ///< overrides the preset's steps when > 0
     uint64_t seed = 1;
     std::string device = "auto";
-    int threads = 0;
+    int threads = 0; ///< LibTorch threads; 0: every core (train::setThreads)
     /// "ppmi-svd": word embeddings start from PPMI-SVD word vectors of the corpus
     /// (pretrain/word_vectors.h; on the mini preset +3 points SST-2 accuracy after full
     /// fine-tuning, +5 with adapters, docs/pretraining.md) | "random" (BERT's own init).

@@ -1,6 +1,7 @@
 #include "train/task_params.h"
 
 #include "model/safetensors.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -33,7 +34,7 @@ std::vector<std::string> trainableParameterNames(model::BertModel& m, const Meth
 
 void saveTaskParameters(model::BertModel& m, const MethodSpec& method, const std::string& path,
                         const std::map<std::string, std::string>& extra) {
-    model::writeFileAtomically(path, encodeTaskParameters(m, method, extra));
+    writeFileAtomically(path, encodeTaskParameters(m, method, extra));
 }
 
 std::vector<char> encodeTaskParameters(model::BertModel& m, const MethodSpec& method,

@@ -1,13 +1,13 @@
 #include "train/trainer.h"
 
+#include "train/device.h"
+#include "train/optimizer.h"
 #include "train/task_params.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
-#include "util/seeded.h"
 
-#include <torch/cuda.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 
 namespace adapterlab::train {
@@ -24,11 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-bool noDecay(const std::string& name) {
-    return model::groupOf(name) == model::ParamGroup::LayerNorm ||
-           (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
-}
 
 // Positive class for F1: the label named "1" when there is one, else the second label.
 int positiveClass(const data::TaskData& task) {
@@ -81,20 +75,6 @@ double scheduledLearningRate(double base, int64_t step, int64_t total, double wa
     return base * std::max(0.0, static_cast<double>(total - step) / static_cast<double>(total - warmup));
 }
 
-c10::Device resolveDevice(const std::string& spec) {
-    const int count = static_cast<int>(torch::cuda::device_count());
-    if (spec == "auto") return count > 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-    if (spec == "cpu") return c10::Device(c10::kCPU);
-    if (spec == "cuda" || spec.rfind("cuda:", 0) == 0) {
-        const int index = spec == "cuda" ? 0 : std::atoi(spec.c_str() + 5);
-        if (count == 0) throw Error("device '" + spec + "': no CUDA device is available");
-        if (index < 0 || index >= count)
-            throw Error("device '" + spec + "' does not exist (" + std::to_string(count) + " CUDA devices)");
-        return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
-    }
-    throw Error("device '" + spec + "' is not auto, cpu, cuda or cuda:N");
-}
-
 std::vector<std::string> freezeForMethod(model::BertModel& m, const MethodSpec& method) {
     std::vector<std::string> names;
     for (auto& item : m->named_parameters()) {
@@ -129,20 +109,13 @@ torch::Tensor Trainer::loss(const torch::Tensor& logits, const std::vector<size_
 
 TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* cancel) {
     auto named = model_->named_parameters();
-    std::vector<torch::Tensor> decay, plain, all;
+    std::vector<std::pair<std::string, torch::Tensor>> trainable;
+    std::vector<torch::Tensor> all; // clipped together, in the model's order
     for (const auto& n : trainableNames_) {
-        (noDecay(n) ? plain : decay).push_back(named[n]);
+        trainable.emplace_back(n, named[n]);
         all.push_back(named[n]);
     }
-    const auto opts = torch::optim::AdamWOptions(config_.learningRate)
-                          .betas({0.9, 0.999})
-                          .eps(1e-6)
-                          .weight_decay(config_.weightDecay);
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts));
-    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(opts).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups));
+    const auto optimizer = makeAdamW(trainable, config_.learningRate, config_.weightDecay);
 
     const size_t batchesPerEpoch =
         (train_.size() + static_cast<size_t>(config_.batchSize) - 1) / static_cast<size_t>(config_.batchSize);
@@ -156,7 +129,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         torch::serialize::InputArchive state;
         try {
             resume_->archive.read("optimizer", state);
-            optimizer.load(state);
+            optimizer->load(state);
         } catch (const c10::Error& e) {
             throw Error("checkpoint '" + resume_->path + "': optimizer state unreadable: " + firstLine(e.what()));
         }
@@ -181,16 +154,15 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 break;
             }
             const double lr = scheduledLearningRate(config_.learningRate, step, total, config_.warmupFraction);
-            for (auto& g : optimizer.param_groups())
-                static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+            setLearningRate(*optimizer, lr);
             const data::Batch b = data::collate(train_, idx, padId_);
             const auto logits =
                 model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_));
             auto l = loss(logits, idx);
-            optimizer.zero_grad();
+            optimizer->zero_grad();
             l.backward();
             torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
-            optimizer.step();
+            optimizer->step();
             ++step;
             examplesSeen += idx.size();
             if (observer) {
@@ -231,7 +203,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         }
         if (!checkpointPath_.empty()) {
             const auto saveStart = Clock::now();
-            saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, optimizer);
+            saveCheckpoint(epoch, step, secondsBefore + elapsed(), result, *optimizer);
             result.checkpointSeconds += secondsSince(saveStart);
         }
     }
@@ -264,25 +236,10 @@ void Trainer::saveCheckpoint(int epoch, int64_t step, double seconds, const Trai
     torch::serialize::OutputArchive state;
     optimizer.save(state);
     ar.write("optimizer", state);
-    const std::string tmp = checkpointPath_ + ".tmp";
-    const auto folder = std::filesystem::path(checkpointPath_).parent_path();
-    // Another run of the same store (a parallel sweep worker, another process) removes the
-    // shared folder when its own checkpoint was the last one in it (Store::removeCheckpoint), so
-    // the folder can vanish between its creation and the write: make it again and retry.
-    for (int attempt = 1;; ++attempt) {
-        try {
-            std::filesystem::create_directories(folder);
-            ar.save_to(tmp);
-            std::filesystem::rename(
-                tmp, checkpointPath_); // the previous checkpoint stays until this one is whole
-            return;
-        } catch (const std::exception& e) {
-            std::remove(tmp.c_str());
-            if (attempt < 5 && !std::filesystem::is_directory(folder)) continue;
-            throw Error("cannot write the epoch checkpoint '" + checkpointPath_ +
-                        "': " + firstLine(e.what()));
-        }
-    }
+    // The folder is shared with the store's other runs, which remove it once it is empty.
+    writeFileAtomically(
+        checkpointPath_, [&](const std::string& tmp) { ar.save_to(tmp); }, "the epoch checkpoint",
+        MissingFolder::Create);
 }
 
 CheckpointProgress Trainer::resumeFrom(const std::string& path) {

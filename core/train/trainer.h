@@ -40,9 +40,6 @@ Metrics scorePredictions(const data::TaskData& task, const std::vector<double>& 
 /// Learning rate for 0-based optimizer step `step` of `total`: linear warmup then linear decay.
 double scheduledLearningRate(double base, int64_t step, int64_t total, double warmupFraction);
 
-/// Resolves "auto", "cpu", "cuda", "cuda:N"; throws Error for a device that does not exist.
-c10::Device resolveDevice(const std::string& spec);
-
 /// Where an epoch checkpoint left a run.
 struct CheckpointProgress {
     int epoch = 0;    ///< last completed epoch

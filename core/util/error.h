@@ -11,4 +11,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The first line of an exception message (c10::Error appends a C++ backtrace).
+inline std::string firstLine(const char* what) {
+    const std::string s(what);
+    return s.substr(0, s.find('\n'));
+}
+
 } // namespace adapterlab
