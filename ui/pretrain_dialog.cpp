@@ -14,22 +14,35 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include <map>
+
 namespace adapterlab::ui {
+namespace {
+
+// The dialog's choices as the engine's options (checked in the dialog, run by the worker).
+pretrain::PretrainOptions makeOptions(const QString& outDir, const QString& preset,
+                                      const QStringList& corpus, const QStringList& taskTexts,
+                                      bool debianText, const QString& initFrom, qint64 maxSteps) {
+    pretrain::PretrainOptions o;
+    o.outDir = outDir.toStdString();
+    o.preset = preset.toStdString();
+    o.maxSteps = maxSteps;
+    o.corpus.debianText = debianText;
+    o.initFrom = initFrom.toStdString();
+    for (const auto& c : corpus) o.corpus.paths.push_back(c.toStdString());
+    for (const auto& t : taskTexts) o.corpus.taskTexts.push_back(t.toStdString());
+    return o;
+}
+
+} // namespace
 
 void PretrainWorker::run(const QString& outDir, const QString& preset, const QStringList& corpus,
                          const QStringList& taskTexts, bool debianText, const QString& initFrom,
                          qint64 maxSteps) {
     beginJob();
     try {
-        pretrain::PretrainOptions o;
-        o.outDir = outDir.toStdString();
-        o.preset = preset.toStdString();
-        o.maxSteps = maxSteps;
-        o.corpus.debianText = debianText;
-        o.initFrom = initFrom.toStdString();
-        for (const auto& c : corpus) o.corpus.paths.push_back(c.toStdString());
-        for (const auto& t : taskTexts)
-            o.corpus.taskTexts.push_back(t.toStdString());
+        const auto o =
+            makeOptions(outDir, preset, corpus, taskTexts, debianText, initFrom, maxSteps);
         const auto r = pretrain::pretrainBackbone(o, [this](const pretrain::PretrainProgress& p) {
             Q_EMIT progressed(p.step, p.totalSteps, p.loss, p.tokensPerSecond, p.etaSeconds);
         }, &cancel_);
@@ -208,18 +221,39 @@ void PretrainDialog::setTask(const QString& spec) {
     if (taskText->isChecked()) suggestFolder();
 }
 
+bool PretrainDialog::checkFields(const pretrain::PretrainOptions& o) {
+    // The options' own checks, marked at the field they are about (nothing is written).
+    const std::map<std::string, QWidget*> fields{
+        {"out", output}, {"preset", preset}, {"init_from", startFrom}};
+    for (const auto& [id, w] : fields) {
+        w->setStyleSheet({});
+        w->setToolTip({});
+    }
+    const auto problems = pretrain::checkPretrainOptions(o);
+    for (const auto& p : problems)
+        if (const auto it = fields.find(p.field); it != fields.end()) {
+            it->second->setStyleSheet("border: 1px solid #c0392b; background: #fdecea;");
+            it->second->setToolTip(QString::fromStdString(p.message));
+        }
+    if (!problems.empty()) status->setText(QString::fromStdString(problems.front().message));
+    return problems.empty();
+}
+
 void PretrainDialog::begin() {
-    if (running_ || !worker_ || folder().isEmpty()) return;
+    if (running_ || !worker_) return;
+    QStringList paths;
+    for (const auto& p : corpus->text().split(';', Qt::SkipEmptyParts)) paths << p.trimmed();
+    QStringList tasks;
+    if (taskText->isChecked() && !task_.isEmpty()) tasks << task_;
+    if (!checkFields(makeOptions(folder(), preset->currentText(), paths, tasks,
+                                 debianText->isChecked(), startFrom->text().trimmed(), maxSteps_)))
+        return;
     running_ = true;
     start->setEnabled(false);
     stop->setEnabled(true);
     for (QWidget* w : std::initializer_list<QWidget*>{preset, startFrom, debianText, taskText})
         w->setEnabled(false);
     status->setText(tr("Building the corpus and the vocabulary…"));
-    QStringList paths;
-    for (const auto& p : corpus->text().split(';', Qt::SkipEmptyParts)) paths << p.trimmed();
-    QStringList tasks;
-    if (taskText->isChecked() && !task_.isEmpty()) tasks << task_;
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, folder()),
                               Q_ARG(QString, preset->currentText()), Q_ARG(QStringList, paths),
                               Q_ARG(QStringList, tasks), Q_ARG(bool, debianText->isChecked()),

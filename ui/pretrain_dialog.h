@@ -15,6 +15,10 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 
+namespace adapterlab::pretrain {
+struct PretrainOptions;
+}
+
 namespace adapterlab::ui {
 
 /// Runs pretrainBackbone on its own thread; progress and the end come back as queued signals.
@@ -62,6 +66,8 @@ Q_SIGNALS:
 
 private:
     void begin();
+    /// Marks the fields whose options cannot run; false when there is one.
+    bool checkFields(const pretrain::PretrainOptions& options);
     void suggestFolder();
     WorkerThread thread_;
     QPointer<PretrainWorker> worker_; ///< null once the thread has stopped

@@ -170,12 +170,6 @@ int ResultPlot::pointAt(const QPoint& pos) const {
     return best;
 }
 
-QString ResultPlot::knobLabel(const experiments::ResultRow& r) {
-    const auto& knob = train::methodInfo(r.method).knob;
-    return knob ? QString("%1=%2").arg(QString::fromStdString(knob->symbol)).arg(r.knob)
-                : QString();
-}
-
 void ResultPlot::onMove(QMouseEvent* e) {
     const int i = pointAt(e->pos());
     if (i < 0) {
@@ -190,7 +184,7 @@ void ResultPlot::onMove(QMouseEvent* e) {
         tr("<b>%1</b> %2<br>%3 trainable (%4%)<br>%5 %6 ± %7 (best %8, %9 seeds)<br>lr %10, %11 "
            "epochs%12<br>runs %13")
             .arg(methodLabel(r.method))
-            .arg(knobLabel(r))
+            .arg(QString::fromStdString(train::knobText(r.method, r.knob)))
             .arg(QLocale().toString(qlonglong(r.trainable)))
             .arg(r.percent, 0, 'f', 2)
             .arg(QString::fromStdString(r.metric))

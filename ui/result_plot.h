@@ -34,8 +34,6 @@ Q_SIGNALS:
 private:
     void rebuild();
     double xOf(const experiments::ResultRow& r) const;
-    /// "m=64", "k=3", or "" (the method's knob and its value).
-    static QString knobLabel(const experiments::ResultRow& r);
     /// Index into rows_ of the point under the mouse, or -1.
     int pointAt(const QPoint& pos) const;
     void onMove(QMouseEvent* e);

@@ -52,11 +52,11 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         return QString::fromStdString(train::toString(c.method.method));
     case Size: {
         // The method's knob: adapters show m as a number (the paper's), others "k=3".
-        const auto& knob = train::methodInfo(c.method.method).knob;
-        if (!knob) return sortRole ? QVariant(0) : QVariant(QString());
-        const auto v = qlonglong(knob->get(c));
-        if (sortRole || c.method.usesAdapters()) return v;
-        return QString("%1=%2").arg(QString::fromStdString(knob->symbol)).arg(v);
+        const int64_t v = train::knobValue(c);
+        if (sortRole) return qlonglong(v);
+        if (!train::methodInfo(c.method.method).knob) return QString();
+        if (c.method.usesAdapters()) return qlonglong(v);
+        return QString::fromStdString(train::knobText(c));
     }
     case InitStd:
         return sortRole ? QVariant(c.adapter.initStd)

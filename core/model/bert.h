@@ -1,7 +1,7 @@
 #pragma once
 // BERT (post-LayerNorm) with Houlsby bottleneck adapters, parameter names as in Hugging Face.
 #include "model/config.h"
-#include "model/torch_fwd.h"
+#include "model/torch_modules.h"
 
 #include <optional>
 #include <string>

@@ -2,8 +2,9 @@
 // Masked-language-model pre-training of a small BERT from a text corpus, on this machine: the
 // offline backbone. Resumable (a checkpoint in the output folder), cancellable, and its result
 // is a Hugging Face folder (config.json, vocab.txt, model.safetensors) the importer loads.
-#include "model/torch_fwd.h"
+#include "model/torch_modules.h"
 #include "pretrain/corpus.h"
+#include "util/field_error.h"
 #include "pretrain/presets.h"
 
 #include <atomic>
@@ -62,6 +63,11 @@ struct PretrainResult {
 /// label -100 where nothing is predicted. Draws from LibTorch's global generator.
 std::pair<torch::Tensor, torch::Tensor> maskForMlm(const torch::Tensor& ids, const torch::Tensor& special,
                                                    int64_t maskId, int64_t vocabSize, double probability = 0.15);
+
+/// Every problem of the options, by field ("out", "preset", "embedding_init", "objective",
+/// "learning_rate", "init_from"; empty: they can run). Reads the initFrom folder's config and
+/// vocabulary; writes nothing.
+std::vector<FieldError> checkPretrainOptions(const PretrainOptions& options);
 
 /// Builds (or reuses) corpus.txt and vocab.txt in outDir, pre-trains, and writes the HF folder.
 /// Continues from outDir/pretrain-state.pt when one exists for the same preset and seed.

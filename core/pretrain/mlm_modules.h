@@ -3,7 +3,7 @@
 // body and replaced-token detector.
 #include "model/bert.h"
 #include "model/safetensors.h"
-#include "model/torch_fwd.h"
+#include "model/torch_modules.h"
 
 #include <vector>
 

@@ -14,41 +14,63 @@ namespace adapterlab::pretrain {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::vector<FieldError> checkPretrainOptions(const PretrainOptions& o) {
+    std::vector<FieldError> out;
+    if (o.outDir.empty()) out.push_back({"out", "pretrain: an output folder is needed"});
+    std::optional<PretrainPreset> preset;
+    try {
+        preset = pretrainPreset(o.preset);
+    } catch (const Error& e) {
+        out.push_back({"preset", e.what()});
+    }
+    if (o.embeddingInit != "random" && o.embeddingInit != "ppmi-svd")
+        out.push_back({"embedding_init",
+                       "unknown embedding init '" + o.embeddingInit + "' (random | ppmi-svd)"});
+    if (o.objective != "mlm" && o.objective != "electra")
+        out.push_back({"objective", "unknown pre-training objective '" + o.objective +
+                                        "' (mlm | electra)"});
+    if (o.learningRate < 0 || !std::isfinite(o.learningRate))
+        out.push_back({"learning_rate", "pretrain: the learning rate must be positive (got " +
+                                            std::to_string(o.learningRate) + ")"});
+    if (o.initFrom.empty()) return out;
+    // A continued pre-training needs the whole folder, checked before anything is written.
+    const auto refuse = [&](const std::string& why) {
+        out.push_back({"init_from", "pretrain: cannot continue from " + o.initFrom + ": " + why});
+    };
+    try {
+        const auto files = model::HfModelFiles::inDirectory(o.initFrom, true);
+        const auto config = model::BertConfig::fromFile(files.config);
+        const auto vocabSize = static_cast<int64_t>(text::Vocab::load(files.vocab).size());
+        if (vocabSize != config.vocabSize)
+            refuse("config.json has vocab_size " + std::to_string(config.vocabSize) +
+                   " but vocab.txt holds " + std::to_string(vocabSize) + " tokens");
+        else if (preset && preset->sequenceLength > config.maxPositions)
+            out.push_back({"init_from", "pretrain: " + o.initFrom + " takes sequences of at most " +
+                                            std::to_string(config.maxPositions) +
+                                            " positions, the preset needs " +
+                                            std::to_string(preset->sequenceLength)});
+    } catch (const Error& e) {
+        refuse(e.what());
+    }
+    return out;
+}
+
 PretrainPlan validateOptions(const PretrainOptions& o) {
-    if (o.outDir.empty()) throw Error("pretrain: an output folder is needed");
+    const auto problems = checkPretrainOptions(o);
+    if (!problems.empty()) throw Error(problems.front().message);
     PretrainPlan plan;
     plan.preset = pretrainPreset(o.preset);
     auto& preset = plan.preset;
     if (o.maxSteps > 0) preset.steps = o.maxSteps;
-    if (o.embeddingInit != "random" && o.embeddingInit != "ppmi-svd")
-        throw Error("unknown embedding init '" + o.embeddingInit + "' (random | ppmi-svd)");
-    if (o.objective != "mlm" && o.objective != "electra")
-        throw Error("unknown pre-training objective '" + o.objective + "' (mlm | electra)");
     plan.electra = o.objective == "electra";
-    if (o.learningRate < 0 || !std::isfinite(o.learningRate))
-        throw Error("pretrain: the learning rate must be positive (got " +
-                    std::to_string(o.learningRate) + ")");
     const bool continued = !o.initFrom.empty();
     plan.peakLr = o.learningRate > 0 ? o.learningRate
                   : continued        ? preset.learningRate / 10
                                      : preset.learningRate;
-    if (!continued) return plan;
-    // A continued pre-training needs the whole folder, checked before anything is written.
-    try {
+    if (continued) {
         plan.init = model::HfModelFiles::inDirectory(o.initFrom, true);
         plan.initConfig = model::BertConfig::fromFile(plan.init->config);
-    } catch (const Error& e) {
-        throw Error("pretrain: cannot continue from " + o.initFrom + ": " + e.what());
     }
-    const auto vocabSize = static_cast<int64_t>(text::Vocab::load(plan.init->vocab).size());
-    if (vocabSize != plan.initConfig->vocabSize)
-        throw Error("pretrain: cannot continue from " + o.initFrom +
-                    ": config.json has vocab_size " + std::to_string(plan.initConfig->vocabSize) +
-                    " but vocab.txt holds " + std::to_string(vocabSize) + " tokens");
-    if (preset.sequenceLength > plan.initConfig->maxPositions)
-        throw Error("pretrain: " + o.initFrom + " takes sequences of at most " +
-                    std::to_string(plan.initConfig->maxPositions) +
-                    " positions, the preset needs " + std::to_string(preset.sequenceLength));
     return plan;
 }
 

@@ -3,7 +3,7 @@
 // distributional similarity instead of noise: positive pointwise mutual information (PPMI) of
 // co-occurrence counts in a window, factorised by a randomized truncated SVD (Levy & Goldberg
 // 2014; Halko et al. 2011). Seconds of compute against the minutes MLM needs to learn the same.
-#include "model/torch_fwd.h"
+#include "model/torch_modules.h"
 
 #include <cstdint>
 #include <vector>

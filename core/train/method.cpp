@@ -182,9 +182,13 @@ int64_t knobValue(const RunConfig& config) {
     return knob ? knob->get(config) : 0;
 }
 
+std::string knobText(Method m, int64_t value) {
+    const auto& knob = methodInfo(m).knob;
+    return knob ? knob->symbol + "=" + std::to_string(value) : std::string();
+}
+
 std::string knobText(const RunConfig& config) {
-    const auto& knob = methodInfo(config.method.method).knob;
-    return knob ? knob->symbol + "=" + std::to_string(knob->get(config)) : std::string();
+    return knobText(config.method.method, knobValue(config));
 }
 
 } // namespace adapterlab::train

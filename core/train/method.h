@@ -82,5 +82,7 @@ bool isTrainable(const model::ParamSpec& p, const MethodSpec& m, int64_t numLaye
 int64_t knobValue(const RunConfig& config);
 /// "m=64", "k=3", or "" for a method without a knob.
 std::string knobText(const RunConfig& config);
+/// The same for method `m` with knob value `value` (a result row's).
+std::string knobText(Method m, int64_t value);
 
 } // namespace adapterlab::train

@@ -2,6 +2,7 @@
 // Everything that defines a training run; serialisable to JSON and validated with clear messages.
 #include "model/config.h"
 #include "train/method.h"
+#include "util/field_error.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -11,11 +12,7 @@
 
 namespace adapterlab::train {
 
-/// One setting's problem. `field` is the setting's key (as in run.json: "learning_rate",
-/// "adapter_size", …), which the run form maps to its widget; `message` says what is wrong.
-struct FieldError {
-    std::string field, message;
-};
+using adapterlab::FieldError;
 
 /// Inclusive ranges of the integer settings (the form's spin boxes use them too).
 struct IntRange {

@@ -1,5 +1,6 @@
 #pragma once
-// The narrow set of torch headers the model needs (precompiled for core; see core/CMakeLists.txt).
+// The torch::nn module headers the model is built from (not forward declarations: full headers,
+// precompiled for core; see core/CMakeLists.txt). Include it only where modules are defined.
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
