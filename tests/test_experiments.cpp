@@ -152,6 +152,10 @@ void TestExperiments::selectionAndAggregation() {
     auto failed = record(7, "adapter", 64, 1e-4, 1, 0.99);
     failed.status = store::RunStatus::Failed;
     runs.push_back(failed);
+    // Settings this build could not read (a newer release's method): never counted.
+    auto unreadable = record(9, "adapter", 8, 1e-4, 3, 0.99);
+    unreadable.configError = "run 9: unknown method 'lora'";
+    runs.push_back(unreadable);
     const auto rows = experiments::resultTable(runs, experiments::Table::Tradeoff);
     QCOMPARE(rows.size(), size_t(3));
     const auto& m8 = rows[0];

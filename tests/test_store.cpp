@@ -174,8 +174,25 @@ void TestStore::migratesVersion1File() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("v1.alab").toStdString();
     writeVersion1File(path);
-    // Read-only, it cannot be migrated: refused with the reason, and left at version 1.
-    QVERIFY(errorOf([&] { Store ro(path, true); }).find("needs an upgrade") != std::string::npos);
+    // Read-only (exports, runs list on a file in use), it is browsed as it is and not migrated.
+    {
+        Store ro(path, true);
+        QCOMPARE(ro.schemaVersion(), 1);
+        const auto runs = ro.runs();
+        QCOMPARE(runs.size(), size_t(4));
+        QCOMPARE(runs[0].config.trainSize, int64_t(200));
+        QCOMPARE(runs[0].bestScore, 0.625);
+        QCOMPARE(ro.ablation(1).size(), size_t(4));
+    }
+    {
+        // A v1 run whose settings do not parse is rebuilt from v1's columns (no train_size).
+        rawSql(path, "UPDATE runs SET config = 'not json' WHERE id = 4");
+        Store ro(path, true);
+        const auto r = ro.run(4);
+        QVERIFY(!r.configError.empty());
+        QCOMPARE(r.config.method.method, train::Method::LayerNorm);
+        QCOMPARE(r.config.trainSize, int64_t(0));
+    } // and it stays damaged through the migration, which must not trip over it
     {
         Store s(path);
         QCOMPARE(s.schemaVersion(), 2);
@@ -206,7 +223,8 @@ void TestStore::migratesVersion1File() {
         QCOMPARE(runs[2].config.method.topK, 3);
         QCOMPARE(runs[2].error, std::string("no such file"));
         QCOMPARE(runs[3].status, RunStatus::Interrupted);
-        QCOMPARE(runs[3].config.method.method, train::Method::LayerNorm);
+        QCOMPARE(runs[3].config.method.method, train::Method::LayerNorm); // from its columns
+        QVERIFY(!runs[3].configError.empty());
         // Curves, metrics, parameters and the ablation matrix, unchanged.
         const auto steps = s.steps(1);
         QCOMPARE(steps.size(), size_t(3));
@@ -265,6 +283,10 @@ void TestStore::settingsTheReleaseCannotParse() {
     QCOMPARE(r.config.adapter.size, int64_t(16));
     QCOMPARE(r.config.task, std::string("glue:RTE:/x"));
     QCOMPARE(r.configJson["rank"].get<int>(), 4);
+    // A method this build does not know: named in the reason.
+    rawSql(path, "UPDATE runs SET config = '{\"method\":\"lora\"}' WHERE id = " + std::to_string(id));
+    QVERIFY2(s.run(id).configError.find("unknown method 'lora'") != std::string::npos,
+             s.run(id).configError.c_str());
 }
 
 void TestStore::refusesForeignAndNewerFiles() {

@@ -102,8 +102,8 @@ void AblationView::setRun(const QString& dbPath, const store::RunRecord& run, co
     dbPath_ = dbPath;
     run_ = run;
     rows_ = rows;
-    const bool adapter =
-        run.config.method.usesAdapters() && run.status == store::RunStatus::Finished;
+    const bool adapter = run.configError.empty() && run.config.method.usesAdapters() &&
+                         run.status == store::RunStatus::Finished;
     title_->setText(
         adapter ? tr("Run %1 · %2 · adapters m=%3%4")
                       .arg(run.id)

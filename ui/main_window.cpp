@@ -227,6 +227,14 @@ QString MainWindow::experimentPath() const {
 }
 
 bool MainWindow::openExperiment(const QString& path) {
+    // A running job writes to the open file and reports its runs by id: it finishes first.
+    if (isBusy()) {
+        statusBar()->showMessage(
+            tr("Busy with %1: another experiment file opens when it is done")
+                .arg(runningJobs().join(", ")),
+            10000);
+        return false;
+    }
     try {
         auto s = std::make_unique<store::Store>(path.toStdString());
         s->markInterrupted();
@@ -294,7 +302,7 @@ void MainWindow::selectRun(qint64 runId) {
 }
 
 void MainWindow::launch() {
-    if (training_ || !store_) return;
+    if (training_ || !store_ || !worker_) return; // no worker: the window has stopped its jobs
     if (!store_->writable()) {
         QMessageBox::warning(this, tr("Read-only"), tr("This experiment file is read-only: training is not possible."));
         return;
@@ -375,7 +383,7 @@ qint64 MainWindow::startSweep(const experiments::SweepPlan& plan) {
 }
 
 void MainWindow::resumeSweep(qint64 sweepId) {
-    if (training_) return;
+    if (training_ || !worker_) return;
     training_ = true;
     trainingJob_ = tr("sweep %1").arg(sweepId);
     form_->setRunning(true);
@@ -386,7 +394,7 @@ void MainWindow::resumeSweep(qint64 sweepId) {
 }
 
 void MainWindow::resumeRun(qint64 runId) {
-    if (training_ || !store_) return;
+    if (training_ || !store_ || !worker_) return;
     using store::RunStatus;
     const auto status = store_->run(runId).status;
     if (status != RunStatus::Interrupted && status != RunStatus::Cancelled &&

@@ -37,7 +37,7 @@ void TrainingWorker::train(const train::RunConfig& config, const QString& dbPath
         const auto r = store.run(id);
         Q_EMIT done(id, QString::fromLatin1(store::toString(r.status)), QString());
     } catch (const std::exception& e) {
-        Q_EMIT done(id, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+        Q_EMIT done(id, QString::fromLatin1(store::toString(store::RunStatus::Failed)), QString::fromUtf8(e.what()));
     }
 }
 
@@ -51,7 +51,7 @@ void TrainingWorker::resume(qint64 runId, const QString& dbPath) {
         Q_EMIT done(runId, QString::fromLatin1(store::toString(store.run(runId).status)),
                     QString());
     } catch (const std::exception& e) {
-        Q_EMIT done(runId, QStringLiteral("failed"), QString::fromUtf8(e.what()));
+        Q_EMIT done(runId, QString::fromLatin1(store::toString(store::RunStatus::Failed)), QString::fromUtf8(e.what()));
     }
 }
 
@@ -70,7 +70,7 @@ void TrainingWorker::sweep(qint64 sweepId, const QString& dbPath) {
             if (sw.id == sweepId) status = QString::fromLatin1(store::toString(sw.status));
         Q_EMIT sweepDone(sweepId, status);
     } catch (const std::exception& e) {
-        Q_EMIT sweepDone(sweepId, QStringLiteral("failed: ") + QString::fromUtf8(e.what()));
+        Q_EMIT sweepDone(sweepId, QString::fromLatin1(store::toString(store::RunStatus::Failed)) + ": " + QString::fromUtf8(e.what()));
     }
 }
 

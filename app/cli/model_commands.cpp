@@ -38,7 +38,7 @@ struct PredictOptions {
 };
 
 struct ParamsOptions {
-    std::string model, config, method = "adapter";
+    std::string model, config, method = train::toString(train::Method::Adapter);
     int64_t adapterSize = 64;
     int topK = 1;
     int numLabels = -1;

@@ -31,7 +31,9 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
     // group key -> configuration key (the config without its seed) -> runs
     std::map<std::string, std::map<std::string, std::vector<const store::RunRecord*>>> groups;
     for (const auto& r : runs) {
-        if (r.status != store::RunStatus::Finished) continue;
+        // A run whose settings this build cannot read (a newer release's method) is never
+        // counted as the method its fallback settings name.
+        if (r.status != store::RunStatus::Finished || !r.configError.empty()) continue;
         const std::string task = taskDisplayName(r.config.task);
         if (!taskFilter.empty() && taskFilter != task && taskFilter != r.config.task) continue;
         // The size and robustness figures are the Houlsby adapter's (over m, over init σ).

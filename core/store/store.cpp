@@ -76,8 +76,11 @@ CREATE TABLE ablations (
     // settings; 0 = the whole training split, as for every run stored before the setting.
     R"sql(
 ALTER TABLE runs ADD COLUMN train_size INTEGER NOT NULL DEFAULT 0;
-UPDATE runs SET train_size = coalesce(json_extract(config, '$.train_size'), 0)
-  WHERE json_valid(config) AND json_type(config, '$.train_size') = 'integer';
+-- CASE, not AND: SQLite may evaluate both sides of AND, and json_type() fails on malformed JSON.
+UPDATE runs SET train_size = CASE WHEN json_valid(config) THEN
+    CASE json_type(config, '$.train_size') WHEN 'integer' THEN json_extract(config, '$.train_size')
+    ELSE 0 END
+  ELSE 0 END;
 )sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -118,6 +121,7 @@ public:
     int64_t integer(const char* name) const { return s_.getInt(at(name)); }
     double real(const char* name) const { return s_.getDouble(at(name)); }
     bool null(const char* name) const { return s_.isNull(at(name)); }
+    bool has(const char* name) const { return index_.count(name) > 0; }
     json object(const char* name, json fallback) const { return parseOr(text(name), fallback); }
 
 private:
@@ -147,7 +151,7 @@ train::RunConfig configFromColumns(const Row& row) {
     c.epochs = static_cast<int>(row.integer("epochs"));
     c.seed = static_cast<uint64_t>(row.integer("seed"));
     c.method.topK = static_cast<int>(row.integer("top_k"));
-    c.trainSize = row.integer("train_size");
+    c.trainSize = row.has("train_size") ? row.integer("train_size") : 0; // version 1 lacks it
     return c;
 }
 
@@ -159,9 +163,14 @@ RunRecord readRun(const Statement& s, const std::string& file) {
     r.createdAt = row.text("created_at");
     r.startedAt = row.text("started_at");
     r.finishedAt = row.text("finished_at");
-    r.configJson = row.object("config", json::object());
+    const std::string origin = file + " run " + std::to_string(r.id);
     try {
-        r.config = train::RunConfig::fromJson(r.configJson, file + " run " + std::to_string(r.id));
+        r.configJson = json::parse(row.text("config"));
+        r.config = train::RunConfig::fromJson(r.configJson, origin);
+    } catch (const json::exception&) {
+        r.configJson = json::object();
+        r.configError = origin + ": its stored settings are not valid JSON";
+        r.config = configFromColumns(row);
     } catch (const Error& e) {
         r.configError = e.what();
         r.config = configFromColumns(row);
@@ -228,9 +237,9 @@ Store::Store(const std::string& path, bool readOnly) {
         db_->exec("PRAGMA journal_mode = WAL");
         db_->exec("PRAGMA synchronous = NORMAL"); // durable at checkpoints; WAL keeps it consistent
         migrate();
-    } else if (version < kSchemaVersion) {
-        throw Error("'" + path + "' is read-only and needs an upgrade of its schema");
     }
+    // Opened read-only, an older file is browsed as it is (rows are read by column name, and a
+    // column a version lacks reads as its default); it migrates when next opened for writing.
 }
 
 int Store::schemaVersion() {
