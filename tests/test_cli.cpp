@@ -156,7 +156,7 @@ void TestCli::params() {
         const auto m = parseLine(line);
         methods[m["id"].toString()] = m;
     }
-    QCOMPARE(methods.keys(), (QStringList{"adapter", "full", "head_only", "layernorm", "top_k"}));
+    QCOMPARE(methods.keys(), (QStringList{"adapter", "bitfit", "full", "head_only", "layernorm", "top_k"}));
     QCOMPARE(methods["adapter"]["knob"].toString(), QString("m"));
     QCOMPARE(methods["adapter"]["default"].toInt(), 64);
     QCOMPARE(methods["adapter"]["knob_detail"].toObject()["option"].toString(),
@@ -167,13 +167,18 @@ void TestCli::params() {
     QCOMPARE(methods["top_k"]["knob"].toString(), QString("k"));
     QVERIFY(methods["full"]["knob"].isNull());
     QCOMPARE(methods["full"]["bert_base_trainable"].toInteger(), 109482240);
+    QCOMPARE(methods["bitfit"]["bert_base_trainable"].toInteger(), 102912);
+    // params counts a method added to the registry like the others.
+    r = runCli({"params", "--config", f.fileName(), "--method", "bitfit", "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 102912 + 1538);
     r = runCli({"methods"});
     QCOMPARE(r.code, 0);
-    QCOMPARE(r.out.trimmed().split('\n').size(), 5);
+    QCOMPARE(r.out.trimmed().split('\n').size(), 6);
     QVERIFY(r.out.contains("Adapters (Houlsby)"));
     // --help lists the registry's ids.
     QVERIFY(
-        runCli({"train", "--help"}).out.contains("adapter | full | top_k | layernorm | head_only"));
+        runCli({"train", "--help"}).out.contains("adapter | full | top_k | layernorm | head_only | bitfit"));
 }
 
 void TestCli::predict() {

@@ -153,6 +153,13 @@ void TestParams::registryEntries() {
     QCOMPARE(train::methodInfo(Method::Adapter).count(base, 64), int64_t(2'379'264 + 38'400));
     QCOMPARE(train::methodInfo(Method::Full).count(base, 0), int64_t(109'482'240));
     QCOMPARE(train::methodInfo(Method::LayerNorm).count(base, 0), int64_t(38'400));
+    // BitFit on BERT-base: 12 · (7 · 768 + 3072) encoder biases + the embeddings' LayerNorm β and
+    // the pooler's bias (2 · 768) = 102,912, 0.094% of the backbone.
+    QCOMPARE(train::methodInfo(Method::BitFit).count(base, 0), int64_t(102'912));
+    const auto bitfit = train::countParameters(model::BertConfig::base(), {Method::BitFit}, {});
+    QCOMPARE(bitfit.trainable, int64_t(102'912 + 768 * 2 + 2));
+    QCOMPARE(bitfit.trainableByGroup[static_cast<size_t>(ParamGroup::LayerNorm)], int64_t(25 * 768));
+    QCOMPARE(bitfit.trainableByGroup[static_cast<size_t>(ParamGroup::Embeddings)], int64_t(0));
     // Every method once, ids and aliases unique, each parses back to itself.
     QSet<QString> ids;
     for (const auto& m : train::methods()) {
@@ -179,11 +186,12 @@ void TestParams::registryEntries() {
             QCOMPARE(c.toJson().at(m.knob->setting).get<int64_t>(), m.knob->defaultValue);
         }
     }
-    QCOMPARE(train::methods().size(), size_t(5));
-    QCOMPARE(train::methodIdList(), std::string("adapter | full | top_k | layernorm | head_only"));
+    QCOMPARE(train::methods().size(), size_t(6));
+    QCOMPARE(train::methodIdList(),
+             std::string("adapter | full | top_k | layernorm | head_only | bitfit"));
     QCOMPARE(train::parseMethod("adapters"), Method::Adapter);
     const std::string err = testutil::errorOf([] { train::parseMethod("lora"); });
-    QVERIFY2(err.find("expected adapter, full, top_k, layernorm or head_only") != std::string::npos,
+    QVERIFY2(err.find("expected adapter, full, top_k, layernorm, head_only or bitfit") != std::string::npos,
              err.c_str());
     train::RunConfig c;
     c.method = {Method::TopK, 3};

@@ -149,7 +149,8 @@ void TestTrain::bucketedBatches() {
 
 void TestTrain::frozenParametersDoNotMove() {
     Fixture f;
-    for (auto method : {train::Method::Adapter, train::Method::TopK, train::Method::HeadOnly}) {
+    for (const auto& info : train::methods()) { // every method of the registry
+        const auto method = info.method;
         auto cfg = f.config(method, 1);
         Setup s(f, cfg);
         std::map<std::string, torch::Tensor> before;
@@ -164,6 +165,15 @@ void TestTrain::frozenParametersDoNotMove() {
             if (!isTrainable) QVERIFY(!p.value().grad().defined()); // no gradient was ever made
         }
         QVERIFY(!torch::equal(s.model->classifier->weight, before["classifier.weight"]));
+        if (method == train::Method::BitFit) {
+            // The biases (every one of them) and the head, nothing else.
+            size_t biases = 0;
+            for (const auto& p : s.model->named_parameters())
+                biases += p.key().size() > 5 && p.key().substr(p.key().size() - 5) == ".bias";
+            QCOMPARE(trainable.size(), biases + 1); // + classifier.weight
+            for (const auto& n : trainable)
+                QVERIFY2(n.substr(n.size() - 5) == ".bias" || n == "classifier.weight", n.c_str());
+        }
     }
 }
 
@@ -266,6 +276,14 @@ void TestTrain::runIsStoredAndReloads() {
     // Reloaded per-task parameters reproduce the stored best dev metrics exactly.
     const auto m = experiments::evaluateRun(s, id, cfg.task, "dev");
     QCOMPARE(m.at("accuracy"), r.bestMetrics["accuracy"].get<double>());
+    // A method added to the registry (BitFit) stores, reloads and evaluates the same way; its
+    // count is the registry's formula (d = 32, L = 2, f = 64) plus the head.
+    const int64_t bitfit = experiments::runTraining(s, f.config(train::Method::BitFit, 1));
+    const auto b = s.run(bitfit);
+    QCOMPARE(b.status, store::RunStatus::Finished);
+    QCOMPARE(b.paramsTrainable, int64_t(2 * (7 * 32 + 64) + 2 * 32 + (2 * 32 + 2)));
+    QCOMPARE(experiments::evaluateRun(s, bitfit, cfg.task, "dev").at("accuracy"),
+             b.bestMetrics["accuracy"].get<double>());
 }
 
 void TestTrain::impossibleSettingsAreRefused() {

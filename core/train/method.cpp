@@ -123,6 +123,26 @@ std::vector<MethodInfo> makeRegistry() {
     head.trainable = [](const model::ParamSpec&, const MethodSpec&, int64_t) { return false; };
     head.count = [](const Shape&, int64_t) { return int64_t(0); };
     r.push_back(head);
+
+    // BitFit (Ben Zaken et al. 2022): the bias terms only. Every bias the encoder has: per layer
+    // the query, key, value and attention-output projections (4·d), the feed-forward layers
+    // (f + d) and both LayerNorms' β (2·d); the embeddings' LayerNorm β and the pooler's (2·d).
+    MethodInfo bitfit;
+    bitfit.method = Method::BitFit;
+    bitfit.id = "bitfit";
+    bitfit.name = "BitFit (biases)";
+    bitfit.series = "BitFit";
+    bitfit.color = 0xff7f0e;
+    bitfit.trains = "every bias: q, k, v, attention output, both feed-forward layers, every "
+                    "LayerNorm's beta, the pooler; the head";
+    bitfit.formula = "L·(7·d + f) + 2·d";
+    bitfit.trainable = [](const model::ParamSpec& p, const MethodSpec&, int64_t) {
+        const std::string& n = p.name;
+        return n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0 &&
+               p.group != ParamGroup::Adapters;
+    };
+    bitfit.count = [](const Shape& s, int64_t) { return s.layers * (7 * s.d + s.ffn) + 2 * s.d; };
+    r.push_back(bitfit);
     return r;
 }
 

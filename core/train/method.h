@@ -13,7 +13,7 @@ namespace adapterlab::train {
 
 struct RunConfig;
 
-enum class Method { Adapter, Full, TopK, LayerNorm, HeadOnly };
+enum class Method { Adapter, Full, TopK, LayerNorm, HeadOnly, BitFit };
 
 /// A method's size knob (adapter size m, top-k layers k; later LoRA rank r, prefix length l).
 struct MethodKnob {
@@ -76,6 +76,7 @@ struct MethodSpec {
 
 /// Trainable under the method? Adapters: adapters + all LayerNorms + head. Full: everything.
 /// TopK: the top k encoder layers + pooler + head. LayerNorm: LayerNorms + head. HeadOnly: head.
+/// BitFit: every bias + head.
 bool isTrainable(const model::ParamSpec& p, const MethodSpec& m, int64_t numLayers);
 
 /// The knob's value in `config` (0 for a method without a knob).
