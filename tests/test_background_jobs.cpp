@@ -10,6 +10,8 @@
 #include "run_view.h"
 #include "runs_model.h"
 #include "store/store.h"
+#include "worker_thread.h"
+#include "training_worker.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -17,6 +19,7 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QThread>
 
 #include <cmath>
 
@@ -43,6 +46,7 @@ private Q_SLOTS:
     void computeAblationFromTheView();
     void closeDuringAblation();
     void closeDuringTraining();
+    void cancelWhileQueuedIsKept();
 
 private:
     void fillForm(MainWindow& w, int epochs) { testutil::fillForm(w, fixture_, epochs); }
@@ -231,6 +235,32 @@ void TestBackgroundJobs::closeDuringTraining() {
     QCOMPARE(s.steps(id).size(), size_t(r.steps)); // every step it took, recorded
     for (const auto& other : s.runs())
         QVERIFY(other.status != adapterlab::store::RunStatus::Running);
+}
+
+void TestBackgroundJobs::cancelWhileQueuedIsKept() {
+    // Cancel pressed after Launch but before the job has started on its thread (here: the worker
+    // is still busy with something else) is not forgotten when the job starts.
+    qRegisterMetaType<adapterlab::train::RunConfig>();
+    adapterlab::ui::WorkerThread thread;
+    auto* worker = thread.start(new adapterlab::ui::TrainingWorker);
+    QString status;
+    qint64 id = -1;
+    connect(worker, &adapterlab::ui::TrainingWorker::done, this,
+            [&](qint64 run, const QString& s, const QString&) {
+                id = run;
+                status = s;
+            });
+    QMetaObject::invokeMethod(worker, [] { QThread::msleep(300); }, Qt::QueuedConnection);
+    worker->arm();
+    QMetaObject::invokeMethod(worker, "train", Qt::QueuedConnection,
+                              Q_ARG(adapterlab::train::RunConfig,
+                                    fixture_.config(adapterlab::train::Method::Adapter, 3)),
+                              Q_ARG(QString, db_));
+    worker->cancel(); // the job is queued behind the sleep
+    QTRY_VERIFY_WITH_TIMEOUT(!status.isEmpty(), kLongWaitMs);
+    QCOMPARE(status, QString("cancelled"));
+    adapterlab::store::Store s(db_.toStdString(), true);
+    QCOMPARE(s.steps(id).size(), size_t(0)); // stopped before its first batch
 }
 
 QTEST_MAIN(TestBackgroundJobs)

@@ -150,6 +150,7 @@ void AblationView::computeInBackground() {
     updateButton();
     title_->setText(tr("Computing the ablation of run %1…").arg(run_.id));
     // Runs on the worker's thread: the lambda captures values and the worker, never this view.
+    worker_->arm();
     QMetaObject::invokeMethod(
         worker_.data(), [w = worker_.data(), id = run_.id, db = dbPath_] { w->ablate(id, db); },
         Qt::QueuedConnection);

@@ -321,6 +321,7 @@ void MainWindow::launch() {
                         .arg(QString::fromStdString(what), QString::fromStdString(cfg->task),
                              QString::fromStdString(cfg->backbone)));
     tabs_->setCurrentWidget(runView_);
+    worker_->arm();
     QMetaObject::invokeMethod(worker_, "train", Qt::QueuedConnection, Q_ARG(adapterlab::train::RunConfig, *cfg),
                               Q_ARG(QString, experimentPath()));
 }
@@ -390,6 +391,7 @@ void MainWindow::resumeSweep(qint64 sweepId) {
     reloadRuns();
     runView_->reset(tr("Sweep %1").arg(sweepId));
     tabs_->setCurrentWidget(runView_);
+    worker_->arm();
     QMetaObject::invokeMethod(worker_, "sweep", Qt::QueuedConnection, Q_ARG(qint64, sweepId), Q_ARG(QString, experimentPath()));
 }
 
@@ -413,6 +415,7 @@ void MainWindow::resumeRun(qint64 runId) {
     runView_->reset(fromCheckpoint ? tr("Run %1, resumed from its last epoch").arg(runId)
                                    : tr("Run %1, started over (it has no epoch checkpoint)").arg(runId));
     tabs_->setCurrentWidget(runView_);
+    worker_->arm();
     QMetaObject::invokeMethod(worker_, "resume", Qt::QueuedConnection, Q_ARG(qint64, runId),
                               Q_ARG(QString, experimentPath()));
 }

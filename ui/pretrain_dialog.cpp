@@ -254,6 +254,7 @@ void PretrainDialog::begin() {
     for (QWidget* w : std::initializer_list<QWidget*>{preset, startFrom, debianText, taskText})
         w->setEnabled(false);
     status->setText(tr("Building the corpus and the vocabulary…"));
+    worker_->arm();
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(QString, folder()),
                               Q_ARG(QString, preset->currentText()), Q_ARG(QStringList, paths),
                               Q_ARG(QStringList, tasks), Q_ARG(bool, debianText->isChecked()),

@@ -4,10 +4,14 @@
 
 namespace adapterlab::ui {
 
-void CancellableWorker::beginJob() {
+void CancellableWorker::arm() {
     cancel_.store(false);
     // Read after the reset: a shutdown that raced it stored shutdown_ before its cancel_, so
     // either it is seen here or its cancel_ lands after the reset.
+    if (shutdown_.load()) cancel_.store(true);
+}
+
+void CancellableWorker::beginJob() {
     if (shutdown_.load()) cancel_.store(true);
 }
 

@@ -18,12 +18,15 @@ class CancellableWorker : public QObject {
 public:
     using QObject::QObject;
 
-    /// Thread-safe: asks the running job to stop after the current batch.
+    /// Thread-safe: asks the running (or queued) job to stop after the current batch.
     void cancel() { cancel_.store(true); }
+    /// Called by the owner just before it queues a job: forgets an earlier job's cancel (not a
+    /// shutdown). A Cancel pressed while the job waits to start is therefore kept.
+    void arm();
 
 protected:
-    /// Called by each job as it starts: forgets a cancel meant for an earlier job, but not a
-    /// shutdown (a close right after a launch must not let the queued job run in full).
+    /// Called by each job as it starts: a shutdown cancels it (a close right after a launch
+    /// must not let the queued job run in full).
     void beginJob();
     /// What the jobs pass to the core (`&cancel_`), checked between batches.
     std::atomic<bool> cancel_{false};
