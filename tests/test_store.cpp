@@ -283,10 +283,17 @@ void TestStore::settingsTheReleaseCannotParse() {
     QCOMPARE(r.config.adapter.size, int64_t(16));
     QCOMPARE(r.config.task, std::string("glue:RTE:/x"));
     QCOMPARE(r.configJson["rank"].get<int>(), 4);
-    // A method this build does not know: named in the reason.
-    rawSql(path, "UPDATE runs SET config = '{\"method\":\"lora\"}' WHERE id = " + std::to_string(id));
-    QVERIFY2(s.run(id).configError.find("unknown method 'lora'") != std::string::npos,
-             s.run(id).configError.c_str());
+    QCOMPARE(r.methodId(), std::string("adapter")); // the column names a method it knows
+    // A method this build does not know (as a newer release stores it): named in the reason,
+    // and shown as stored, not as the fallback's.
+    rawSql(path, "UPDATE runs SET method = 'lora', config = '{\"method\":\"lora\"}' WHERE id = " +
+                     std::to_string(id));
+    const RunRecord lora = s.run(id);
+    QVERIFY2(lora.configError.find("unknown method 'lora'") != std::string::npos,
+             lora.configError.c_str());
+    QCOMPARE(lora.methodId(), std::string("lora"));
+    const int64_t readable = s.createRun(sampleConfig());
+    QCOMPARE(s.run(readable).methodId(), std::string("adapter")); // its settings' own id
 }
 
 void TestStore::refusesForeignAndNewerFiles() {

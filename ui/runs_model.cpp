@@ -49,7 +49,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Task:
         return QString::fromStdString(experiments::taskDisplayName(c.task));
     case Method:
-        return QString::fromStdString(train::toString(c.method.method));
+        return QString::fromStdString(r.methodId());
     case Size: {
         // The method's knob: adapters show m as a number (the paper's), others "k=3".
         const int64_t v = train::knobValue(c);

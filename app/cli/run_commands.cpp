@@ -73,7 +73,7 @@ json runSummary(const store::RunRecord& r) {
     return {{"id", r.id},
             {"status", store::toString(r.status)},
             {"task", c.task},
-            {"method", train::toString(c.method.method)},
+            {"method", r.methodId()},
             {"adapter_size", c.adapter.size},
             {"top_k", c.method.topK},
             {"init_std", c.adapter.initStd},
@@ -256,7 +256,7 @@ void addRuns(CLI::App& app) {
             const train::RunConfig& c = r.config;
             std::cout << std::left << std::setw(5) << r.id << std::setw(12)
                       << store::toString(r.status) << std::setw(14) << c.task.substr(0, 13)
-                      << std::setw(11) << train::toString(c.method.method) << std::setw(6)
+                      << std::setw(11) << r.methodId() << std::setw(6)
                       << (c.method.usesAdapters() ? std::to_string(c.adapter.size) : "-")
                       << std::setw(10) << c.learningRate << std::setw(7) << c.epochs << std::setw(6)
                       << c.seed << std::setw(8)

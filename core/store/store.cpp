@@ -175,6 +175,7 @@ RunRecord readRun(const Statement& s, const std::string& file) {
         r.configError = e.what();
         r.config = configFromColumns(row);
     }
+    r.storedMethod = row.text("method");
     r.device = row.text("device");
     r.appVersion = row.text("app_version");
     r.torchVersion = row.text("torch_version");
@@ -199,6 +200,11 @@ RunRecord readRun(const Statement& s, const std::string& file) {
 }
 
 } // namespace
+
+std::string RunRecord::methodId() const {
+    if (configError.empty() || storedMethod.empty()) return train::toString(config.method.method);
+    return storedMethod;
+}
 
 const char* toString(RunStatus s) {
     return kStatusNames[static_cast<int>(s)];

@@ -32,6 +32,12 @@ struct RunRecord {
     train::RunConfig config;
     nlohmann::json configJson; ///< the settings exactly as stored
     std::string configError;
+    /// The method column as stored: what a listing shows for a run whose settings this build
+    /// cannot read (a newer release's method), where `config` holds only a fallback.
+    std::string storedMethod;
+
+    /// The method's id to show: the settings' own, or the stored column's when they did not parse.
+    std::string methodId() const;
     std::string device, appVersion, torchVersion, backboneId;
     nlohmann::json labels;         ///< class names (array) or null
     std::string mainMetric, devNote;
