@@ -289,9 +289,10 @@ void RunForm::revalidate() {
     c.learningRate = learningRate->text().toDouble(&ok);
     if (!ok) c.learningRate = std::nan("");
 
-    // The engine's checks, each marked at its field; then the backbone folder's own files.
-    std::vector<train::FieldError> problems = c.check();
+    // The backbone folder's own files, then the engine's checks (with the backbone's limits
+    // once its config is read), each marked at its field.
     std::optional<model::BertConfig> bb;
+    std::optional<train::FieldError> folderProblem;
     const QDir folder(backbone->text().trimmed());
     if (!c.backbone.empty()) {
         try {
@@ -301,14 +302,11 @@ void RunForm::revalidate() {
             if (!QFileInfo::exists(folder.filePath("vocab.txt")))
                 throw Error("backbone folder has no vocab.txt");
         } catch (const std::exception& e) {
-            problems.push_back({"backbone", e.what()});
+            folderProblem = train::FieldError{"backbone", e.what()};
         }
     }
-    if (bb)
-        for (auto& p : c.checkFor(*bb))
-            if (std::none_of(problems.begin(), problems.end(),
-                             [&](const auto& q) { return q.field == p.field; }))
-                problems.push_back(p);
+    std::vector<train::FieldError> problems = bb ? c.checkFor(*bb) : c.check();
+    if (folderProblem) problems.push_back(*folderProblem);
     for (const auto& p : problems) {
         const auto it = fields.find(p.field);
         if (it != fields.end() && it->second->styleSheet().isEmpty())

@@ -189,14 +189,13 @@ void runSweep(store::Store& store, int64_t sweepId, train::TrainObserver* observ
                     end.status = store::RunStatus::Failed;
                     end.error = rec.configError;
                     s.finishRun(id, end);
-                    throw Error(rec.configError);
-                }
-                if (rec.status == store::RunStatus::Queued)
+                } else if (rec.status == store::RunStatus::Queued) {
                     runTraining(s, cfg, parallel ? nullptr : observer, cancel, id);
-                else
+                } else {
                     resumeRun(s, id, parallel ? nullptr : observer, cancel, cfg.device, cfg.threads);
+                }
             } catch (const std::exception&) {
-                // Recorded as failed (by runTraining, or above); the sweep goes on.
+                // Recorded as failed (by runTraining); the sweep goes on.
             }
             std::lock_guard<std::mutex> lock(progressMutex);
             ++p.done;

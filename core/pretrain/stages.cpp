@@ -14,63 +14,70 @@ namespace adapterlab::pretrain {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<FieldError> checkPretrainOptions(const PretrainOptions& o) {
+namespace {
+
+// Checks the options and resolves what they ask for in one pass, so that the start folder is
+// read once: every problem goes to the list, the plan is whole only when the list is empty.
+std::vector<FieldError> resolveOptions(const PretrainOptions& o, PretrainPlan& plan) {
     std::vector<FieldError> out;
     if (o.outDir.empty()) out.push_back({"out", "pretrain: an output folder is needed"});
-    std::optional<PretrainPreset> preset;
+    bool havePreset = false;
     try {
-        preset = pretrainPreset(o.preset);
+        plan.preset = pretrainPreset(o.preset);
+        havePreset = true;
     } catch (const Error& e) {
         out.push_back({"preset", e.what()});
     }
+    if (o.maxSteps > 0) plan.preset.steps = o.maxSteps;
     if (o.embeddingInit != "random" && o.embeddingInit != "ppmi-svd")
         out.push_back({"embedding_init",
                        "unknown embedding init '" + o.embeddingInit + "' (random | ppmi-svd)"});
     if (o.objective != "mlm" && o.objective != "electra")
         out.push_back({"objective", "unknown pre-training objective '" + o.objective +
                                         "' (mlm | electra)"});
+    plan.electra = o.objective == "electra";
     if (o.learningRate < 0 || !std::isfinite(o.learningRate))
         out.push_back({"learning_rate", "pretrain: the learning rate must be positive (got " +
                                             std::to_string(o.learningRate) + ")"});
-    if (o.initFrom.empty()) return out;
+    const bool continued = !o.initFrom.empty();
+    plan.peakLr = o.learningRate > 0 ? o.learningRate
+                  : continued        ? plan.preset.learningRate / 10
+                                     : plan.preset.learningRate;
+    if (!continued) return out;
     // A continued pre-training needs the whole folder, checked before anything is written.
     const auto refuse = [&](const std::string& why) {
         out.push_back({"init_from", "pretrain: cannot continue from " + o.initFrom + ": " + why});
     };
     try {
-        const auto files = model::HfModelFiles::inDirectory(o.initFrom, true);
-        const auto config = model::BertConfig::fromFile(files.config);
-        const auto vocabSize = static_cast<int64_t>(text::Vocab::load(files.vocab).size());
+        plan.init = model::HfModelFiles::inDirectory(o.initFrom, true);
+        plan.initConfig = model::BertConfig::fromFile(plan.init->config);
+        const auto& config = *plan.initConfig;
+        const auto vocabSize = static_cast<int64_t>(text::Vocab::load(plan.init->vocab).size());
         if (vocabSize != config.vocabSize)
             refuse("config.json has vocab_size " + std::to_string(config.vocabSize) +
                    " but vocab.txt holds " + std::to_string(vocabSize) + " tokens");
-        else if (preset && preset->sequenceLength > config.maxPositions)
+        else if (havePreset && plan.preset.sequenceLength > config.maxPositions)
             out.push_back({"init_from", "pretrain: " + o.initFrom + " takes sequences of at most " +
                                             std::to_string(config.maxPositions) +
                                             " positions, the preset needs " +
-                                            std::to_string(preset->sequenceLength)});
+                                            std::to_string(plan.preset.sequenceLength)});
     } catch (const Error& e) {
         refuse(e.what());
     }
     return out;
 }
 
+} // namespace
+
+std::vector<FieldError> checkPretrainOptions(const PretrainOptions& o) {
+    PretrainPlan unused;
+    return resolveOptions(o, unused);
+}
+
 PretrainPlan validateOptions(const PretrainOptions& o) {
-    const auto problems = checkPretrainOptions(o);
-    if (!problems.empty()) throw Error(problems.front().message);
     PretrainPlan plan;
-    plan.preset = pretrainPreset(o.preset);
-    auto& preset = plan.preset;
-    if (o.maxSteps > 0) preset.steps = o.maxSteps;
-    plan.electra = o.objective == "electra";
-    const bool continued = !o.initFrom.empty();
-    plan.peakLr = o.learningRate > 0 ? o.learningRate
-                  : continued        ? preset.learningRate / 10
-                                     : preset.learningRate;
-    if (continued) {
-        plan.init = model::HfModelFiles::inDirectory(o.initFrom, true);
-        plan.initConfig = model::BertConfig::fromFile(plan.init->config);
-    }
+    const auto problems = resolveOptions(o, plan);
+    if (!problems.empty()) throw Error(problems.front().message);
     return plan;
 }
 

@@ -109,8 +109,9 @@ json parseOr(const std::string& s, json fallback) {
 constexpr const char* kStatusNames[] = {"queued", "running",   "finished",
                                         "failed", "cancelled", "interrupted"};
 
-// Reads a row's columns by name (a query's column order is nobody's contract); NULL reads as
-// empty, 0 or absent.
+// Reads the current row of a statement by column name (a query's column order is nobody's
+// contract); NULL reads as empty, 0 or absent. Made once per query: the names are known after
+// prepare, and each step() moves it to the next row.
 class Row {
 public:
     explicit Row(const Statement& s) : s_(s) {
@@ -155,8 +156,7 @@ train::RunConfig configFromColumns(const Row& row) {
     return c;
 }
 
-RunRecord readRun(const Statement& s, const std::string& file) {
-    const Row row(s);
+RunRecord readRun(const Row& row, const std::string& file) {
     RunRecord r;
     r.id = row.integer("id");
     r.status = parseRunStatus(row.text("status"));
@@ -467,8 +467,8 @@ std::vector<SweepRecord> Store::sweeps() {
         "SELECT s.id AS id, s.name AS name, s.status AS status, s.created_at AS created_at, "
         "count(r.id) AS runs, coalesce(sum(r.status IN ('finished', 'failed')), 0) AS finished "
         "FROM sweeps s LEFT JOIN runs r ON r.sweep_id = s.id GROUP BY s.id ORDER BY s.id");
+    const Row row(s);
     while (s.step()) {
-        const Row row(s);
         SweepRecord r;
         r.id = row.integer("id");
         r.name = row.text("name");
@@ -514,8 +514,8 @@ int Store::markInterrupted() {
 std::vector<RunRecord> Store::runs() {
     std::vector<RunRecord> out;
     Statement s = db_->prepare("SELECT * FROM runs ORDER BY id");
-    while (s.step())
-        out.push_back(readRun(s, db_->path()));
+    const Row row(s);
+    while (s.step()) out.push_back(readRun(row, db_->path()));
     return out;
 }
 
@@ -523,7 +523,7 @@ RunRecord Store::run(int64_t id) {
     Statement s = db_->prepare("SELECT * FROM runs WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) throw Error(db_->path() + ": there is no run " + std::to_string(id));
-    return readRun(s, db_->path());
+    return readRun(Row(s), db_->path());
 }
 
 std::vector<StepRow> Store::steps(int64_t id) {
