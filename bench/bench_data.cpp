@@ -45,8 +45,7 @@ double epochSeconds(const train::RunConfig& rc, const model::BertConfig& c, cons
     dev.encodings.push_back(train.encodings[0]);
     dev.labels.push_back(train.labels[0]);
     dev.targets.push_back(0);
-    std::optional<model::AdapterConfig> ad;
-    if (rc.method.usesAdapters()) ad = rc.adapter;
+    const auto ad = train::methodModules(rc);
     torch::manual_seed(1);
     train::Trainer t(rc, model::BertModel(c, ad, true), task, train, dev, padId);
     return t.train().trainSeconds;

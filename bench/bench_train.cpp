@@ -1,6 +1,7 @@
 // Training-step throughput of the real trainer loop on synthetic batches (batch 32, sequence 128,
-// vocab 30522): adapters (m = 64) against full fine-tuning, at the small and base sizes; FLOPs per
-// step against the machine's measured matrix-multiply peak, evaluation throughput, peak RSS.
+// vocab 30522): every parameter-efficient method at its default knob (adapters m = 64, LoRA r = 8,
+// prefix l = 10, …) against full fine-tuning, at the small and base sizes; FLOPs per step (full and
+// adapters) against the machine's measured matrix-multiply peak, evaluation throughput, peak RSS.
 #include "bench_common.h"
 
 #include "model/bert.h"
@@ -100,7 +101,9 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
         if (sizes.find(name) == std::string::npos) continue;
         const model::BertConfig c = benchModel(name);
         double fullMs = 0;
-        for (auto method : {train::Method::Full, train::Method::Adapter}) {
+        for (auto method : {train::Method::Full, train::Method::Adapter, train::Method::Pfeiffer,
+                            train::Method::Parallel, train::Method::Lora, train::Method::Prefix,
+                            train::Method::Ia3, train::Method::BitFit}) {
             train::RunConfig rc;
             rc.task = rc.backbone = "synthetic";
             rc.method.method = method;
@@ -108,11 +111,9 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
             rc.epochs = 1;
             rc.device = "cpu";
             Synthetic data(static_cast<size_t>(32 * steps), 128);
-            std::optional<model::AdapterConfig> ad;
-            if (method == train::Method::Adapter) ad = rc.adapter;
             // The trainer's own clock covers the step loop only (not model construction).
             torch::manual_seed(1);
-            model::BertModel m(c, ad, true);
+            model::BertModel m(c, train::methodModules(rc), true);
             resetPeakRss();
             std::vector<double> perStep;
             for (int i = 0; i < repeats; ++i) {
@@ -121,8 +122,9 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
             }
             const long rssKb = peakRssKb();
             const double ms = median(perStep) * 1e3;
-            const auto counts = train::countParameters(c, rc.method, rc.adapter);
+            const auto counts = train::countParameters(c, rc);
             const bool adapters = method == train::Method::Adapter;
+            const bool modelled = adapters || method == train::Method::Full; // the FLOP model's
             const double flops = trainStepFlops(c, 32, 128, adapters, 64);
             // Evaluation: forward only, no autograd, one batch of 32 x 128.
             double evalPerSecond = 0;
@@ -134,13 +136,20 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
                 const auto t = timeRepeats(repeats, [&] { m->logits(b.ids, b.typeIds, b.mask); });
                 evalPerSecond = 32.0 / median(t);
             }
-            std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB", name,
-                        train::toString(method), static_cast<long long>(counts.trainable),
-                        32.0 / (ms / 1e3), ms, flops / 1e9, flops / 1e9 / (ms / 1e3),
-                        100.0 * flops / 1e9 / (ms / 1e3) / peak, evalPerSecond,
-                        double(rssKb) / 1024.0);
+            if (modelled)
+                std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB",
+                            name, train::toString(method), static_cast<long long>(counts.trainable),
+                            32.0 / (ms / 1e3), ms, flops / 1e9, flops / 1e9 / (ms / 1e3),
+                            100.0 * flops / 1e9 / (ms / 1e3) / peak, evalPerSecond,
+                            double(rssKb) / 1024.0);
+            else
+                std::printf("%-6s %-8s %12lld %12.1f %10.1f %10s %8s %9s %12.1f %6.0f MB", name,
+                            train::toString(method), static_cast<long long>(counts.trainable),
+                            32.0 / (ms / 1e3), ms, "-", "-", "-", evalPerSecond,
+                            double(rssKb) / 1024.0);
             if (method == train::Method::Full) fullMs = ms;
-            else std::printf("   adapter/full step time %.2f", ms / fullMs);
+            else
+                std::printf("   %s/full step time %.2f", train::toString(method), ms / fullMs);
             std::printf("\n");
         }
     }

@@ -156,7 +156,16 @@ void TestCli::params() {
         const auto m = parseLine(line);
         methods[m["id"].toString()] = m;
     }
-    QCOMPARE(methods.keys(), (QStringList{"adapter", "bitfit", "full", "head_only", "layernorm", "top_k"}));
+    QCOMPARE(methods.keys(),
+             (QStringList{"adapter", "bitfit", "full", "head_only", "ia3", "layernorm", "lora",
+                          "parallel", "pfeiffer", "prefix", "top_k"}));
+    QCOMPARE(methods["lora"]["knob_detail"].toObject()["option"].toString(),
+             QString("--lora-rank"));
+    QCOMPARE(methods["lora"]["bert_base_trainable"].toInteger(), 294912);   // r = 8 on query, value
+    QCOMPARE(methods["prefix"]["bert_base_trainable"].toInteger(), 184320); // l = 10, folded
+    QCOMPARE(methods["ia3"]["bert_base_trainable"].toInteger(), 55296);
+    QVERIFY(methods["lora"]["layer_modules"].toBool() &&
+            !methods["bitfit"]["layer_modules"].toBool());
     QCOMPARE(methods["adapter"]["knob"].toString(), QString("m"));
     QCOMPARE(methods["adapter"]["default"].toInt(), 64);
     QCOMPARE(methods["adapter"]["knob_detail"].toObject()["option"].toString(),
@@ -172,13 +181,43 @@ void TestCli::params() {
     r = runCli({"params", "--config", f.fileName(), "--method", "bitfit", "--json"});
     QCOMPARE(r.code, 0);
     QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 102912 + 1538);
+    // The command lines: each method's knob and settings reach the count.
+    r = runCli({"params", "--config", f.fileName(), "--method", "lora", "--lora-rank", "8",
+                "--lora-alpha", "16", "--lora-targets", "query,value", "--json"});
+    QCOMPARE(r.code, 0);
+    auto p = parseLine(r.out.trimmed());
+    QCOMPARE(p["trainable"].toInteger(), 294912 + 1538);
+    QCOMPARE(p["lora_targets"].toString(), QString("query,value"));
+    r = runCli({"params", "--config", f.fileName(), "--method", "lora", "--lora-rank", "4",
+                "--lora-targets", "query,key,value,attention_output,intermediate,output",
+                "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(),
+             12 * 4 * (8 * 768 + 2 * (768 + 3072)) + 1538);
+    r = runCli({"params", "--config", f.fileName(), "--method", "prefix", "--prefix-length", "10",
+                "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 184320 + 1538);
+    r = runCli({"params", "--config", f.fileName(), "--method", "ia3", "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 55296 + 1538);
+    r = runCli({"params", "--config", f.fileName(), "--method", "pfeiffer", "--adapter-size", "48",
+                "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 894528 + 1538);
+    r = runCli({"params", "--config", f.fileName(), "--method", "adapter", "--adapter-size", "64",
+                "--adapter-placement", "attention", "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(), 2379264 / 2 + 38400 + 1538);
+    r = runCli(
+        {"params", "--config", f.fileName(), "--method", "lora", "--lora-targets", "query,keys"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("unknown LoRA target 'keys'"), qPrintable(r.err));
+    r = runCli({"params", "--config", f.fileName(), "--method", "lora", "--lora-rank", "0"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("LoRA rank r = 0"), qPrintable(r.err));
     r = runCli({"methods"});
     QCOMPARE(r.code, 0);
-    QCOMPARE(r.out.trimmed().split('\n').size(), 6);
+    QCOMPARE(r.out.trimmed().split('\n').size(), 11);
     QVERIFY(r.out.contains("Adapters (Houlsby)"));
     // --help lists the registry's ids.
-    QVERIFY(
-        runCli({"train", "--help"}).out.contains("adapter | full | top_k | layernorm | head_only | bitfit"));
+    QVERIFY(runCli({"train", "--help"})
+                .out.contains("adapter | full | top_k | layernorm | head_only | bitfit | lora"));
 }
 
 void TestCli::predict() {

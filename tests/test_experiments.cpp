@@ -13,6 +13,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace adapterlab;
@@ -36,7 +37,7 @@ data::EncodedSplit randomSplit(int64_t vocab, size_t n) {
     return s;
 }
 
-model::BertModel adapterModel(int64_t layers, double sigma) {
+model::BertConfig smallConfig(int64_t layers) {
     model::BertConfig c;
     c.vocabSize = 40;
     c.hiddenSize = 16;
@@ -45,8 +46,24 @@ model::BertModel adapterModel(int64_t layers, double sigma) {
     c.intermediateSize = 32;
     c.maxPositions = 32;
     c.initializerRange = 0.5; // large weights: predictions vary between examples and spans
+    return c;
+}
+
+// A small model with the modules of `method` (settings as run.json), every module weight random.
+model::BertModel methodModel(int64_t layers, train::Method method, const char* settings) {
+    auto j = json::parse(settings);
+    j["method"] = train::toString(method);
     torch::manual_seed(3);
-    return model::BertModel(c, model::AdapterConfig{8, sigma}, true);
+    model::BertModel m(smallConfig(layers), train::methodModules(train::RunConfig::fromJson(j)), true);
+    torch::NoGradGuard g;
+    for (auto& p : m->named_parameters())
+        if (model::groupOf(p.key()) == model::ParamGroup::Adapters) p.value().normal_(0.0, 1.0);
+    return m;
+}
+
+model::BertModel adapterModel(int64_t layers, double sigma) {
+    torch::manual_seed(3);
+    return model::BertModel(smallConfig(layers), model::AdapterConfig{8, sigma}, true);
 }
 
 store::RunRecord record(int64_t id, const std::string& method, int64_t m, double lr, int64_t seed, double score) {
@@ -74,7 +91,9 @@ private Q_SLOTS:
     void gridExpansion();
     void presets();
     void selectionAndAggregation();
+    void ablationEqualsNaive_data();
     void ablationEqualsNaive();
+    void ablationAllOffIsThePlainModel_data();
     void ablationAllOffIsThePlainModel();
     void ablationCostRatio();
     void sweepRunsAndResumes();
@@ -137,8 +156,20 @@ void TestExperiments::presets() {
                                                                : json(1);
         // With every axis fixed, one run per method grid is left.
         QCOMPARE(experiments::presetPlan(name, all, 2).expand().size(),
-                 size_t(name == "tradeoff" ? 5 : 1));
+                 size_t(name == "tradeoff"       ? 5
+                        : name == "peft-compare" ? 8
+                                                 : 1));
     }
+    // peft-compare: each method over its registry knob values x 3 lr x 2 epoch counts x 3 seeds.
+    const auto peft = experiments::presetPlan("peft-compare", base, 12).expand();
+    QCOMPARE(peft.size(), size_t((3 + 3 + 3 + 4 + 3 + 1 + 1 + 1) * 3 * 2 * 3));
+    std::map<std::string, std::set<int64_t>> knobs;
+    for (const auto& r : peft)
+        knobs[train::toString(r.method.method)].insert(train::knobValue(r));
+    QCOMPARE(knobs.size(), size_t(8));
+    QVERIFY((knobs["lora"] == std::set<int64_t>{1, 4, 8, 64}));
+    QVERIFY((knobs["prefix"] == std::set<int64_t>{1, 10, 30}));
+    QVERIFY((knobs["pfeiffer"] == std::set<int64_t>{8, 64, 256}));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::presetAxes("nope"));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::presetPlan("nope", base, 2));
 }
@@ -187,12 +218,28 @@ void TestExperiments::selectionAndAggregation() {
     QCOMPARE(withCurve[1].trainSize, int64_t(200));
     QCOMPARE(withCurve[1].mean, 0.95);
     QCOMPARE(experiments::toJson(withCurve[1])["train_size"].get<int64_t>(), int64_t(200));
-    QVERIFY(experiments::toCsv(withCurve).find(",8,200\n") !=
+    QVERIFY(experiments::toCsv(withCurve).find(",8,200,") !=
             std::string::npos); // run_ids,train_size
 }
 
+void TestExperiments::ablationEqualsNaive_data() {
+    // Every method whose modules sit in the layers: the fast ablation equals the naive one.
+    QTest::addColumn<int>("method");
+    QTest::addColumn<QString>("settings");
+    QTest::newRow("adapter") << int(train::Method::Adapter) << "{}";
+    QTest::newRow("pfeiffer") << int(train::Method::Pfeiffer) << R"({"adapter_size": 4})";
+    QTest::newRow("parallel") << int(train::Method::Parallel) << R"({"adapter_placement": "both"})";
+    QTest::newRow("lora") << int(train::Method::Lora)
+                          << R"({"lora_rank": 2, "lora_targets": "query,value,output"})";
+    QTest::newRow("prefix") << int(train::Method::Prefix)
+                            << R"({"prefix_length": 3, "prefix_hidden": 0})";
+    QTest::newRow("ia3") << int(train::Method::Ia3) << "{}";
+}
+
 void TestExperiments::ablationEqualsNaive() {
-    auto m = adapterModel(4, 0.5);
+    QFETCH(int, method);
+    QFETCH(QString, settings);
+    auto m = methodModel(4, static_cast<train::Method>(method), qPrintable(settings));
     const auto dev = randomSplit(40, 70);
     data::TaskData task;
     task.labels = {"0", "1"};
@@ -211,13 +258,21 @@ void TestExperiments::ablationEqualsNaive() {
     }
     QVERIFY(distinct.size() > 1);
     QVERIFY(fast.layerEvaluations < naive.layerEvaluations);
-    QVERIFY(m->layer(0)->adaptersEnabled() && m->layer(3)->adaptersEnabled()); // restored
+    QVERIFY(m->layer(0)->modulesEnabled() && m->layer(3)->modulesEnabled()); // restored
+}
+
+void TestExperiments::ablationAllOffIsThePlainModel_data() {
+    ablationEqualsNaive_data();
 }
 
 void TestExperiments::ablationAllOffIsThePlainModel() {
-    auto m = adapterModel(3, 0.5);
+    // With every layer's modules removed the model is the backbone: adapters, LoRA updates,
+    // (IA)³ scalings and the prefix (also in the attention mask) all gone.
+    QFETCH(int, method);
+    QFETCH(QString, settings);
+    auto m = methodModel(3, static_cast<train::Method>(method), qPrintable(settings));
     const auto dev = randomSplit(40, 40);
-    // The plain model: same backbone weights, no adapters.
+    // The plain model: same backbone weights, no modules.
     model::BertModel plain(m->config(), std::nullopt, true);
     {
         torch::NoGradGuard g;
@@ -244,6 +299,7 @@ void TestExperiments::ablationAllOffIsThePlainModel() {
     QCOMPARE(r.cells[2].first, 0);
     QCOMPARE(r.cells[2].last, 2);
     QCOMPARE(all[3], plainPred);
+    QVERIFY(all[0] != plainPred); // the intact model is not the backbone
 }
 
 void TestExperiments::ablationCostRatio() {
@@ -331,7 +387,7 @@ void TestExperiments::cancelledAblationStoresNothing() {
     QVERIFY(r.cancelled);
     QCOMPARE(batches, 1);
     QVERIFY(r.cells.empty() && r.intact.metrics.empty());
-    QVERIFY(m->layer(0)->adaptersEnabled() && m->layer(2)->adaptersEnabled());
+    QVERIFY(m->layer(0)->modulesEnabled() && m->layer(2)->modulesEnabled());
     // A stored run keeps the matrix it had: saveAblation is not reached.
     testutil::Fixture f;
     store::Store s(f.path("e.alab"));

@@ -183,6 +183,26 @@ void TestMainWindow::formValidationAndPreview() {
              qlonglong(train::methodInfo(train::Method::Adapter).knob->max));
     QCOMPARE(f->epochs->minimum(), 1);
     QCOMPARE(f->maxLength->minimum(), 3);
+    // Only the chosen method's settings are shown; the preview is the registry's exact count.
+    f->setMethod(train::Method::Lora);
+    const auto shown = [&](QWidget* w) { return w->isVisibleTo(f); };
+    QVERIFY(shown(f->loraRank) && shown(f->loraTargets) && !shown(f->adapterSize));
+    f->loraRank->setValue(4);
+    const int64_t lora = 2 * 4 * (32 + 32) * 2 + 2 * 32 + 2; // L · r · (in + out) for q, v + head
+    QVERIFY2(f->preview->text().contains(QLocale().toString(qlonglong(lora))),
+             qPrintable(f->preview->text()));
+    f->loraTargets->setText("query,keys");
+    QVERIFY(!f->launchButton()->isEnabled());
+    QVERIFY2(f->error().contains("unknown LoRA target 'keys'"), qPrintable(f->error()));
+    QVERIFY(!f->loraTargets->styleSheet().isEmpty());
+    f->loraTargets->setText("query,value");
+    QVERIFY(f->launchButton()->isEnabled());
+    f->setMethod(train::Method::Prefix);
+    QVERIFY(shown(f->prefixLength) && shown(f->prefixHidden) && !shown(f->loraRank));
+    f->setMethod(train::Method::Parallel);
+    QVERIFY(shown(f->adapterScaling) && shown(f->adapterPlacement) && !shown(f->adapterNorm));
+    f->setMethod(train::Method::Adapter);
+    QVERIFY(!shown(f->adapterScaling) && shown(f->adapterNorm));
 
     struct Bad {
         std::function<void()> set, undo;

@@ -285,16 +285,16 @@ void TestModel::adaptersSwitchOffAtRunTime() {
     const auto base = plain->forward(in.ids, in.types, in.mask).sequence;
     const auto on = adapted->forward(in.ids, in.types, in.mask).sequence;
     QVERIFY(maxDiff(on, base) > 1e-2);
-    adapted->setAllAdaptersEnabled(false);
+    adapted->setAllModulesEnabled(false);
     QCOMPARE(maxDiff(adapted->forward(in.ids, in.types, in.mask).sequence, base), 0.0);
-    adapted->setAllAdaptersEnabled(true);
+    adapted->setAllModulesEnabled(true);
     QCOMPARE(maxDiff(adapted->forward(in.ids, in.types, in.mask).sequence, on), 0.0);
     // Switching off only the top layer changes the output, but less than switching off all.
-    adapted->setAdaptersEnabled(2, false);
+    adapted->setModulesEnabled(2, false);
     const auto top = adapted->forward(in.ids, in.types, in.mask).sequence;
     QVERIFY(maxDiff(top, on) > 0);
-    QVERIFY(!adapted->layer(2)->adaptersEnabled());
-    QVERIFY(adapted->layer(1)->adaptersEnabled());
+    QVERIFY(!adapted->layer(2)->modulesEnabled());
+    QVERIFY(adapted->layer(1)->modulesEnabled());
 }
 
 void TestModel::paddingIsMasked() {

@@ -16,6 +16,22 @@ using train::MethodSpec;
 
 namespace {
 int64_t group(const train::ParamCounts& c, ParamGroup g) { return c.byGroup[static_cast<size_t>(g)]; }
+
+train::ParamCounts counts(const model::BertConfig& cfg, MethodSpec method,
+                          const model::AdapterConfig& ad = {}, bool withHead = true) {
+    train::RunConfig run;
+    run.method = method;
+    run.adapter = ad;
+    return train::countParameters(cfg, run, withHead);
+}
+
+train::RunConfig runOf(Method m, int64_t knob = -1) {
+    train::RunConfig run;
+    run.method.method = m;
+    const auto& k = train::methodInfo(m).knob;
+    if (k && knob >= 0) k->set(run, knob);
+    return run;
+}
 } // namespace
 
 class TestParams : public QObject {
@@ -34,7 +50,7 @@ private Q_SLOTS:
 };
 
 void TestParams::bertBaseBackbone() {
-    const auto c = train::countParameters(model::BertConfig::base(), {Method::Full}, {}, false);
+    const auto c = counts(model::BertConfig::base(), {Method::Full}, {}, false);
     QCOMPARE(c.backbone, int64_t(109'482'240));
     QCOMPARE(c.total, int64_t(109'482'240));
     QCOMPARE(group(c, ParamGroup::LayerNorm), int64_t(38'400));
@@ -44,7 +60,7 @@ void TestParams::bertBaseBackbone() {
 void TestParams::bertBaseAdapters() {
     model::AdapterConfig ad;
     ad.size = 64;
-    const auto c = train::countParameters(model::BertConfig::base(), {Method::Adapter}, ad, true);
+    const auto c = counts(model::BertConfig::base(), {Method::Adapter}, ad, true);
     QCOMPARE(group(c, ParamGroup::Adapters), int64_t(2'379'264));
     QCOMPARE(c.backbone, int64_t(109'482'240));
     // Trainable: adapters + all LayerNorms + head (768·2 + 2).
@@ -63,7 +79,7 @@ void TestParams::perAdapterFormula() {
     model::AdapterConfig ad;
     ad.size = m;
     model::BertConfig cfg = model::BertConfig::base();
-    const auto c = train::countParameters(cfg, {Method::Adapter}, ad, true);
+    const auto c = counts(cfg, {Method::Adapter}, ad, true);
     const int64_t d = 768;
     QCOMPARE(group(c, ParamGroup::Adapters), 24 * (2 * m * d + d + m));
     QCOMPARE(model::adapterParams(d, m), 2 * m * d + d + m);
@@ -76,21 +92,21 @@ void TestParams::methods() {
     const int64_t pooler = 768 * 768 + 768;
     // One encoder layer: 4 d×d attention projections, the two FFN matrices, two LayerNorms.
     const int64_t perLayer = 4 * (768 * 768 + 768) + (768 * 3072 + 3072) + (3072 * 768 + 768) + 4 * 768;
-    QCOMPARE(train::countParameters(cfg, {Method::HeadOnly}, ad).trainable, head);
-    QCOMPARE(train::countParameters(cfg, {Method::LayerNorm}, ad).trainable, 38'400 + head);
-    QCOMPARE(train::countParameters(cfg, {Method::Full}, ad).trainable, 109'482'240 + head);
-    QCOMPARE(train::countParameters(cfg, {Method::TopK, 1}, ad).trainable, perLayer + pooler + head);
-    QCOMPARE(train::countParameters(cfg, {Method::TopK, 3}, ad).trainable, 3 * perLayer + pooler + head);
+    QCOMPARE(counts(cfg, {Method::HeadOnly}, ad).trainable, head);
+    QCOMPARE(counts(cfg, {Method::LayerNorm}, ad).trainable, 38'400 + head);
+    QCOMPARE(counts(cfg, {Method::Full}, ad).trainable, 109'482'240 + head);
+    QCOMPARE(counts(cfg, {Method::TopK, 1}, ad).trainable, perLayer + pooler + head);
+    QCOMPARE(counts(cfg, {Method::TopK, 3}, ad).trainable, 3 * perLayer + pooler + head);
     // Top-k over all layers trains everything but the embeddings.
-    const auto all = train::countParameters(cfg, {Method::TopK, 12}, ad);
+    const auto all = counts(cfg, {Method::TopK, 12}, ad);
     QCOMPARE(all.trainable, all.total - group(all, ParamGroup::Embeddings) - 2 * 768); // - embedding LN
 }
 
 void TestParams::topKValidation() {
     const auto cfg = model::BertConfig::base();
-    QVERIFY_THROWS_EXCEPTION(Error, train::countParameters(cfg, {Method::TopK, 13}, {}));
-    QVERIFY_THROWS_EXCEPTION(Error, train::countParameters(cfg, {Method::TopK, 0}, {}));
-    QVERIFY_THROWS_EXCEPTION(Error, train::parseMethod("lora"));
+    QVERIFY_THROWS_EXCEPTION(Error, counts(cfg, {Method::TopK, 13}, {}));
+    QVERIFY_THROWS_EXCEPTION(Error, counts(cfg, {Method::TopK, 0}, {}));
+    QVERIFY_THROWS_EXCEPTION(Error, train::parseMethod("dora"));
     QCOMPARE(train::parseMethod("head_only"), Method::HeadOnly);
 }
 
@@ -108,25 +124,44 @@ void TestParams::specNamesAreUnique() {
 void TestParams::registryFormulas_data() {
     // Each method's closed-form formula against the accounting over the model's parameter list,
     // on BERT-base and on a small odd shape (so that d, L and f cannot be confused).
+    // Variants: the run settings (beyond the knob) each row sets, as run.json.
     QTest::addColumn<int>("method");
     QTest::addColumn<int>("knob");
     QTest::addColumn<bool>("base");
-    for (const auto& m : train::methods())
-        for (bool base : {true, false})
-            for (int knob : m.knob ? std::vector<int>{1, 2, 8} : std::vector<int>{0})
-                QTest::newRow(
-                    qPrintable(QString("%1 %2=%3 %4")
-                                   .arg(QString::fromStdString(m.id))
-                                   .arg(m.knob ? QString::fromStdString(m.knob->symbol) : "-")
-                                   .arg(knob)
-                                   .arg(base ? "bert-base" : "small")))
-                    << static_cast<int>(m.method) << knob << base;
+    QTest::addColumn<QString>("settings");
+    const std::vector<std::pair<Method, QString>> variants = {
+        {Method::Adapter, R"({"adapter_placement": "attention"})"},
+        {Method::Adapter,
+         R"({"adapter_placement": "ffn", "adapter_norm": true, "adapter_layers": 3})"},
+        {Method::Pfeiffer, R"({"adapter_norm": true, "adapter_layers": 2})"},
+        {Method::Parallel, R"({"adapter_placement": "both"})"},
+        {Method::Lora,
+         R"({"lora_targets": "query,key,value,attention_output,intermediate,output"})"},
+        {Method::Lora, R"({"lora_targets": "intermediate"})"},
+        {Method::Prefix, R"({"prefix_hidden": 0})"}};
+    for (const auto& m : train::methods()) {
+        std::vector<QString> settings{"{}"};
+        for (const auto& [method, v] : variants)
+            if (method == m.method) settings.push_back(v);
+        for (const auto& set : settings)
+            for (bool base : {true, false})
+                for (int knob : m.knob ? std::vector<int>{1, 2, 8} : std::vector<int>{0})
+                    QTest::newRow(
+                        qPrintable(QString("%1 %2=%3 %4 %5")
+                                       .arg(QString::fromStdString(m.id))
+                                       .arg(m.knob ? QString::fromStdString(m.knob->symbol) : "-")
+                                       .arg(knob)
+                                       .arg(base ? "bert-base" : "small")
+                                       .arg(set)))
+                        << static_cast<int>(m.method) << knob << base << set;
+    }
 }
 
 void TestParams::registryFormulas() {
     QFETCH(int, method);
     QFETCH(int, knob);
     QFETCH(bool, base);
+    QFETCH(QString, settings);
     model::BertConfig cfg = model::BertConfig::base();
     if (!base) {
         cfg.hiddenSize = 24;
@@ -138,25 +173,41 @@ void TestParams::registryFormulas() {
         cfg.typeVocabSize = 3;
     }
     const auto& info = train::methodInfo(static_cast<Method>(method));
-    train::RunConfig run;
-    run.method.method = info.method;
+    auto j = nlohmann::json::parse(settings.toStdString());
+    j["method"] = info.id;
+    train::RunConfig run = train::RunConfig::fromJson(j);
     if (info.knob) info.knob->set(run, knob);
-    const auto counted = train::countParameters(cfg, run.method, run.adapter, false).trainable;
+    QVERIFY(train::countParameters(cfg, run, false).trainable > 0 ||
+            info.method == Method::HeadOnly);
+    const auto counted = train::countParameters(cfg, run, false).trainable;
     const train::Shape shape{cfg.hiddenSize, cfg.numLayers,    cfg.intermediateSize,
                              cfg.vocabSize,  cfg.maxPositions, cfg.typeVocabSize};
-    QCOMPARE(info.count(shape, info.knob ? info.knob->get(run) : 0), counted);
+    QCOMPARE(info.count(shape, run), counted);
 }
 
 void TestParams::registryEntries() {
     // The paper's BERT-base numbers from the formulas alone (head excluded).
     const train::Shape base;
-    QCOMPARE(train::methodInfo(Method::Adapter).count(base, 64), int64_t(2'379'264 + 38'400));
-    QCOMPARE(train::methodInfo(Method::Full).count(base, 0), int64_t(109'482'240));
-    QCOMPARE(train::methodInfo(Method::LayerNorm).count(base, 0), int64_t(38'400));
+    const auto formula = [&](Method m, int64_t knob = -1) {
+        return train::methodInfo(m).count(base, runOf(m, knob));
+    };
+    QCOMPARE(formula(Method::Adapter, 64), int64_t(2'379'264 + 38'400));
+    QCOMPARE(formula(Method::Full), int64_t(109'482'240));
+    QCOMPARE(formula(Method::LayerNorm), int64_t(38'400));
+    // The PEFT methods' BERT-base counts (issue 20): LoRA on query and value, r = 8: 4·L·d·r;
+    // a folded prefix of l = 10: 2·L·l·d; (IA)³: L·(2·d + f); Pfeiffer, m = 48: L·(2·d·m + d + m).
+    QCOMPARE(formula(Method::Lora, 8), int64_t(294'912));
+    QCOMPARE(formula(Method::Prefix, 10), int64_t(184'320));
+    QCOMPARE(formula(Method::Ia3), int64_t(55'296));
+    QCOMPARE(formula(Method::Pfeiffer, 48), int64_t(894'528));
+    QCOMPARE(formula(Method::Parallel, 64), int64_t(12 * (2 * 768 * 64 + 768 + 64)));
+    // The counts as saved equal those of the model's parameter list, head included.
+    QCOMPARE(train::countParameters(model::BertConfig::base(), runOf(Method::Lora, 8)).trainable,
+             int64_t(294'912 + 1'538));
     // BitFit on BERT-base: 12 · (7 · 768 + 3072) encoder biases + the embeddings' LayerNorm β and
     // the pooler's bias (2 · 768) = 102,912, 0.094% of the backbone.
-    QCOMPARE(train::methodInfo(Method::BitFit).count(base, 0), int64_t(102'912));
-    const auto bitfit = train::countParameters(model::BertConfig::base(), {Method::BitFit}, {});
+    QCOMPARE(formula(Method::BitFit), int64_t(102'912));
+    const auto bitfit = counts(model::BertConfig::base(), {Method::BitFit}, {});
     QCOMPARE(bitfit.trainable, int64_t(102'912 + 768 * 2 + 2));
     QCOMPARE(bitfit.trainableByGroup[static_cast<size_t>(ParamGroup::LayerNorm)], int64_t(25 * 768));
     QCOMPARE(bitfit.trainableByGroup[static_cast<size_t>(ParamGroup::Embeddings)], int64_t(0));
@@ -186,13 +237,16 @@ void TestParams::registryEntries() {
             QCOMPARE(c.toJson().at(m.knob->setting).get<int64_t>(), m.knob->defaultValue);
         }
     }
-    QCOMPARE(train::methods().size(), size_t(6));
+    QCOMPARE(train::methods().size(), size_t(11));
     QCOMPARE(train::methodIdList(),
-             std::string("adapter | full | top_k | layernorm | head_only | bitfit"));
+             std::string("adapter | full | top_k | layernorm | head_only | bitfit | "
+                         "lora | prefix | ia3 | pfeiffer | parallel"));
     QCOMPARE(train::parseMethod("adapters"), Method::Adapter);
-    const std::string err = testutil::errorOf([] { train::parseMethod("lora"); });
-    QVERIFY2(err.find("expected adapter, full, top_k, layernorm, head_only or bitfit") != std::string::npos,
-             err.c_str());
+    const std::string err = testutil::errorOf([] { train::parseMethod("dora"); });
+    QVERIFY2(
+        err.find("expected adapter, full, top_k, layernorm, head_only, bitfit, lora, prefix, ia3, "
+                 "pfeiffer or parallel") != std::string::npos,
+        err.c_str());
     train::RunConfig c;
     c.method = {Method::TopK, 3};
     QCOMPARE(train::knobText(c), std::string("k=3"));

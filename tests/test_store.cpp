@@ -286,12 +286,12 @@ void TestStore::settingsTheReleaseCannotParse() {
     QCOMPARE(r.methodId(), std::string("adapter")); // the column names a method it knows
     // A method this build does not know (as a newer release stores it): named in the reason,
     // and shown as stored, not as the fallback's.
-    rawSql(path, "UPDATE runs SET method = 'lora', config = '{\"method\":\"lora\"}' WHERE id = " +
+    rawSql(path, "UPDATE runs SET method = 'dora', config = '{\"method\":\"dora\"}' WHERE id = " +
                      std::to_string(id));
-    const RunRecord lora = s.run(id);
-    QVERIFY2(lora.configError.find("unknown method 'lora'") != std::string::npos,
-             lora.configError.c_str());
-    QCOMPARE(lora.methodId(), std::string("lora"));
+    const RunRecord dora = s.run(id);
+    QVERIFY2(dora.configError.find("unknown method 'dora'") != std::string::npos,
+             dora.configError.c_str());
+    QCOMPARE(dora.methodId(), std::string("dora"));
     const int64_t readable = s.createRun(sampleConfig());
     QCOMPARE(s.run(readable).methodId(), std::string("adapter")); // its settings' own id
 }

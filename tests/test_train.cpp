@@ -59,8 +59,7 @@ struct Setup {
         const auto files = model::HfModelFiles::inDirectory(cfg.backbone, true);
         auto mc = model::BertConfig::fromFile(files.config);
         mc.labels = task.labels;
-        std::optional<model::AdapterConfig> ad;
-        if (cfg.method.usesAdapters()) ad = cfg.adapter;
+        const auto ad = train::methodModules(cfg);
         torch::manual_seed(cfg.seed);
         model = model::BertModel(mc, ad, true);
         model::loadHfWeights(model, model::SafetensorsFile::load(files.weights), false);
@@ -363,8 +362,10 @@ void TestTrain::impossibleSettingsAreRefused() {
 }
 
 void TestTrain::resumesBitIdenticalFromEpochCheckpoint() {
+    // Every method: its modules, its optimizer state and its dropout draws all resume.
     Fixture f;
-    for (auto method : {train::Method::Adapter, train::Method::Full}) {
+    for (const auto& info : train::methods()) {
+        const auto method = info.method;
         const auto cfg = f.config(method, 4);
         // Unbroken run.
         Recorder a;

@@ -60,6 +60,9 @@ struct Fixture {
         c.backbone = backbone;
         c.method.method = method;
         c.adapter.size = 8;
+        c.lora.rank = 4;
+        c.prefix.length = 4;
+        c.prefix.hidden = 16;
         c.learningRate = 3e-3;
         c.epochs = epochs;
         c.batchSize = 16;

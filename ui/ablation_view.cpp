@@ -102,15 +102,19 @@ void AblationView::setRun(const QString& dbPath, const store::RunRecord& run, co
     dbPath_ = dbPath;
     run_ = run;
     rows_ = rows;
-    const bool adapter = run.configError.empty() && run.config.method.usesAdapters() &&
+    const bool adapter = run.configError.empty() && run.config.method.hasLayerModules() &&
                          run.status == store::RunStatus::Finished;
+    const std::string knob = train::knobText(run.config);
     title_->setText(
-        adapter ? tr("Run %1 · %2 · adapters m=%3%4")
+        adapter ? tr("Run %1 · %2 · %3%4")
                       .arg(run.id)
                       .arg(QString::fromStdString(experiments::taskDisplayName(run.config.task)))
-                      .arg(run.config.adapter.size)
+                      .arg(QString::fromStdString(train::methodInfo(run.config.method.method).name +
+                                                  (knob.empty() ? "" : " " + knob)))
                       .arg(rows.empty() ? tr(" · no ablation yet") : QString())
-                : tr("Run %1 is not a finished adapter run: nothing to ablate.").arg(run.id));
+                : tr("Run %1 is not a finished run of a method with per-layer modules (adapters, "
+                     "LoRA, prefix, (IA)³): nothing to ablate.")
+                      .arg(run.id));
     if (computing_ == run.id) title_->setText(tr("Computing the ablation of run %1…").arg(run.id));
     ablatable_ = adapter;
     updateButton();

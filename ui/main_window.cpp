@@ -311,12 +311,10 @@ void MainWindow::launch() {
     if (!cfg) return;
     training_ = true;
     form_->setRunning(true);
-    // "adapters m=64", "top_k k=3", "full"
+    // "Adapters (Houlsby) m=64", "Top-k layers k=3", "Full fine-tuning"
     const std::string knob = train::knobText(*cfg);
     const std::string what =
-        cfg->method.usesAdapters()
-            ? "adapters " + knob
-            : std::string(train::toString(cfg->method.method)) + (knob.empty() ? "" : " " + knob);
+        train::methodInfo(cfg->method.method).name + (knob.empty() ? "" : " " + knob);
     runView_->reset(tr("%1 · %2 on %3")
                         .arg(QString::fromStdString(what), QString::fromStdString(cfg->task),
                              QString::fromStdString(cfg->backbone)));

@@ -99,13 +99,16 @@ void ResultPlot::rebuild() {
         train::Method method;
         int64_t size;      ///< robustness: the adapter size m of the series
         int64_t trainSize; ///< 0: the whole split
+        std::string variant; ///< an architecture variant (train::variantText) draws apart
         bool operator<(const SeriesKey& o) const {
-            return std::tie(method, size, trainSize) < std::tie(o.method, o.size, o.trainSize);
+            return std::tie(method, size, trainSize, variant) <
+                   std::tie(o.method, o.size, o.trainSize, o.variant);
         }
     };
     std::map<SeriesKey, std::vector<const experiments::ResultRow*>> series;
     for (const auto& r : rows_)
-        series[{r.method, table_ == experiments::Table::Robustness ? r.knob : 0, r.trainSize}]
+        series[{r.method, table_ == experiments::Table::Robustness ? r.knob : 0, r.trainSize,
+                r.variant}]
             .push_back(&r);
     for (auto& [key, pts] : series) {
         std::sort(pts.begin(), pts.end(), [&](auto* a, auto* b) { return xOf(*a) < xOf(*b); });
@@ -124,14 +127,20 @@ void ResultPlot::rebuild() {
                                  ? palette[plot_->graphCount() % 6]
                                  : methodColor(key.method);
         const int64_t sample = key.trainSize;
-        const QString name = table_ == experiments::Table::Tradeoff ? methodLabel(key.method)
-                             : table_ == experiments::Table::Robustness
-                                 ? tr("Adapters m=%1").arg(key.size)
-                                 : tr("Adapters");
+        const QString name =
+            table_ == experiments::Table::Tradeoff
+                ? methodLabel(key.method) + (key.variant.empty()
+                                                 ? QString()
+                                                 : " · " + QString::fromStdString(key.variant))
+            : table_ == experiments::Table::Robustness ? tr("Adapters m=%1").arg(key.size)
+                                                       : tr("Adapters");
         g->setName(sample > 0
                        ? tr("%1, %2 examples").arg(name, QLocale().toString(qlonglong(sample)))
                        : name);
-        g->setPen(QPen(color, 2, sample > 0 ? Qt::DashLine : Qt::SolidLine));
+        g->setPen(QPen(color, 2,
+                       sample > 0             ? Qt::DashLine
+                       : !key.variant.empty() ? Qt::DashDotLine
+                                              : Qt::SolidLine));
         g->setScatterStyle(
             QCPScatterStyle(sample > 0 ? QCPScatterStyle::ssTriangle : QCPScatterStyle::ssCircle,
                             color, Qt::white, 8));

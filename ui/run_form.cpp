@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <map>
 
+#include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -22,12 +24,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QApplication>
 #include <QMenu>
-#include <QToolButton>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <limits>
@@ -79,6 +80,37 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     };
     adapterSize = knobSpin(train::Method::Adapter);
     topK = knobSpin(train::Method::TopK);
+    loraRank = knobSpin(train::Method::Lora);
+    prefixLength = knobSpin(train::Method::Prefix);
+    const train::RunConfig initial;
+    adapterPlacement = new QComboBox;
+    adapterPlacement->addItem(tr("method's default"), "default");
+    adapterPlacement->addItem(tr("both sub-layers"), "both");
+    adapterPlacement->addItem(tr("attention only"), "attention");
+    adapterPlacement->addItem(tr("feed-forward only"), "ffn");
+    adapterPlacement->setToolTip(
+        tr("Which sub-layers carry an adapter. Default: Houlsby both, parallel feed-forward."));
+    adapterActivation = new QComboBox;
+    for (const char* a : {"gelu", "relu", "tanh", "swish"})
+        adapterActivation->addItem(a, a);
+    adapterNorm = new QCheckBox(tr("on the adapter's input"));
+    adapterLayers = spin(1, 8, initial.adapter.hiddenLayers);
+    adapterScaling = new QLineEdit(QString::number(initial.adapterScaling));
+    loraAlpha = new QLineEdit(QString::number(initial.lora.alpha));
+    loraDropout = new QLineEdit(QString::number(initial.lora.dropout));
+    loraTargets = new QLineEdit(QString::fromStdString(model::toString(initial.lora.targets)));
+    loraTargets->setToolTip(
+        tr("Comma-separated: query, key, value, attention_output, intermediate, output"));
+    prefixHidden =
+        spin(0, static_cast<int>(model::kMaxHidden), static_cast<int>(initial.prefix.hidden));
+    prefixHidden->setSpecialValueText(tr("none"));
+    prefixHidden->setToolTip(
+        tr("Width of the reparameterisation MLP the prefix is trained through (folded away "
+           "when saved); none trains the prefix vectors directly."));
+    loraRank->setObjectName("loraRank");
+    prefixLength->setObjectName("prefixLength");
+    adapterLayers->setObjectName("adapterLayers");
+    prefixHidden->setObjectName("prefixHidden");
     initStd = new QLineEdit("1e-2");
     learningRate = new QLineEdit("3e-4");
     const train::RunConfig defaults;
@@ -179,14 +211,25 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         v->addLayout(h);
         return w;
     };
-    auto* form = new QFormLayout;
+    auto* form = form_ = new QFormLayout;
     form->addRow(tr("Task"), row(task, {browseTask, taskFile, builtin}));
     form->addRow(tr("Backbone"), row(backbone, {browseBackbone, backbones}));
     form->addRow(tr("Method"), method);
     form->addRow(tr("Classifier input"), pooling);
     form->addRow(tr(train::methodInfo(train::Method::Adapter).knob->label.c_str()), adapterSize);
     form->addRow(tr(train::methodInfo(train::Method::TopK).knob->label.c_str()), topK);
+    form->addRow(tr(train::methodInfo(train::Method::Lora).knob->label.c_str()), loraRank);
+    form->addRow(tr(train::methodInfo(train::Method::Prefix).knob->label.c_str()), prefixLength);
     form->addRow(tr("Init σ"), initStd);
+    form->addRow(tr("Adapter placement"), adapterPlacement);
+    form->addRow(tr("Adapter activation"), adapterActivation);
+    form->addRow(tr("Adapter norm"), adapterNorm);
+    form->addRow(tr("Adapter hidden layers"), adapterLayers);
+    form->addRow(tr("Parallel scaling s"), adapterScaling);
+    form->addRow(tr("LoRA alpha"), loraAlpha);
+    form->addRow(tr("LoRA dropout"), loraDropout);
+    form->addRow(tr("LoRA targets"), loraTargets);
+    form->addRow(tr("Prefix MLP width"), prefixHidden);
     form->addRow(tr("Learning rate"), learningRate);
     form->addRow(tr("Epochs"), epochs);
     form->addRow(tr("Batch size"), batchSize);
@@ -215,10 +258,15 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Backbone folder"));
         if (!dir.isEmpty()) backbone->setText(dir);
     });
-    for (auto* e : {task, backbone, initStd, learningRate}) connect(e, &QLineEdit::textChanged, this, &RunForm::revalidate);
-    for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
+    for (auto* e : {task, backbone, initStd, learningRate, adapterScaling, loraAlpha, loraDropout,
+                    loraTargets})
+        connect(e, &QLineEdit::textChanged, this, &RunForm::revalidate);
+    for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize, adapterLayers,
+                    loraRank, prefixLength, prefixHidden})
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
-    for (auto* c : {method, pooling, device}) connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
+    for (auto* c : {method, pooling, device, adapterPlacement, adapterActivation})
+        connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
+    connect(adapterNorm, &QCheckBox::toggled, this, &RunForm::revalidate);
     connect(launch_, &QPushButton::clicked, this, [this] {
         if (!config_) return;
         rememberBackbone(QString::fromStdString(config_->backbone));
@@ -239,11 +287,30 @@ void RunForm::setRunning(bool running) {
 
 std::map<std::string, QWidget*> RunForm::fieldWidgets() const {
     // The run settings' keys (train::FieldError::field) and the widgets that edit them.
-    return {{"task", task},      {"backbone", backbone},    {"adapter_size", adapterSize},
-            {"top_k", topK},     {"init_std", initStd},     {"learning_rate", learningRate},
-            {"epochs", epochs},  {"batch_size", batchSize}, {"max_length", maxLength},
-            {"seed", seed},      {"train_size", trainSize}, {"device", device},
-            {"pooling", pooling}};
+    return {{"task", task},
+            {"backbone", backbone},
+            {"adapter_size", adapterSize},
+            {"top_k", topK},
+            {"init_std", initStd},
+            {"learning_rate", learningRate},
+            {"epochs", epochs},
+            {"batch_size", batchSize},
+            {"max_length", maxLength},
+            {"seed", seed},
+            {"train_size", trainSize},
+            {"device", device},
+            {"pooling", pooling},
+            {"adapter_placement", adapterPlacement},
+            {"adapter_activation", adapterActivation},
+            {"adapter_norm", adapterNorm},
+            {"adapter_layers", adapterLayers},
+            {"adapter_scaling", adapterScaling},
+            {"lora_rank", loraRank},
+            {"lora_alpha", loraAlpha},
+            {"lora_dropout", loraDropout},
+            {"lora_targets", loraTargets},
+            {"prefix_length", prefixLength},
+            {"prefix_hidden", prefixHidden}};
 }
 
 train::Method RunForm::currentMethod() const {
@@ -266,8 +333,15 @@ void RunForm::revalidate() {
         return std::find(info.settings.begin(), info.settings.end(), setting) !=
                info.settings.end();
     };
-    for (const char* setting : {"adapter_size", "init_std", "top_k"})
-        fields.at(setting)->setEnabled(reads(setting));
+    // Only the chosen method's own settings are shown (and enabled).
+    for (const char* setting :
+         {"adapter_size", "init_std", "top_k", "adapter_placement", "adapter_activation",
+          "adapter_norm", "adapter_layers", "adapter_scaling", "lora_rank", "lora_alpha",
+          "lora_dropout", "lora_targets", "prefix_length", "prefix_hidden"}) {
+        QWidget* w = fields.at(setting);
+        w->setEnabled(reads(setting));
+        form_->setRowVisible(w, reads(setting));
+    }
     config_.reset();
     error_.clear();
     train::RunConfig c;
@@ -288,6 +362,30 @@ void RunForm::revalidate() {
     if (!ok) c.adapter.initStd = std::nan("");
     c.learningRate = learningRate->text().toDouble(&ok);
     if (!ok) c.learningRate = std::nan("");
+    const auto number = [](QLineEdit* e) {
+        bool fine = false;
+        const double v = e->text().toDouble(&fine);
+        return fine ? v : std::nan("");
+    };
+    c.adapter.placement =
+        model::parsePlacement(adapterPlacement->currentData().toString().toStdString());
+    c.adapter.activation =
+        model::parseActivation(adapterActivation->currentData().toString().toStdString());
+    c.adapter.innerNorm = adapterNorm->isChecked();
+    c.adapter.hiddenLayers = adapterLayers->value();
+    c.adapterScaling = number(adapterScaling);
+    c.lora.rank = loraRank->value();
+    c.lora.alpha = number(loraAlpha);
+    c.lora.dropout = number(loraDropout);
+    std::optional<train::FieldError> targetsProblem;
+    try {
+        c.lora.targets = model::parseLoraTargets(loraTargets->text().trimmed().toStdString());
+    } catch (const Error& e) {
+        c.lora.targets.clear();
+        if (reads("lora_targets")) targetsProblem = train::FieldError{"lora_targets", e.what()};
+    }
+    c.prefix.length = prefixLength->value();
+    c.prefix.hidden = prefixHidden->value();
 
     // The backbone folder's own files, then the engine's checks (with the backbone's limits
     // once its config is read), each marked at its field.
@@ -307,6 +405,12 @@ void RunForm::revalidate() {
     }
     std::vector<train::FieldError> problems = bb ? c.checkFor(*bb) : c.check();
     if (folderProblem) problems.push_back(*folderProblem);
+    if (targetsProblem) { // the parser's reason, not check()'s "needs at least one target"
+        problems.erase(std::remove_if(problems.begin(), problems.end(),
+                                      [](const auto& p) { return p.field == "lora_targets"; }),
+                       problems.end());
+        problems.insert(problems.begin(), *targetsProblem);
+    }
     for (const auto& p : problems) {
         const auto it = fields.find(p.field);
         if (it != fields.end() && it->second->styleSheet().isEmpty())
@@ -325,7 +429,7 @@ void RunForm::revalidate() {
         preview->setText(tr("Fix %1 to see the trainable parameters.")
                              .arg(QString::fromStdString(info.knob->noun)));
     } else if (bb) {
-        const auto counts = train::countParameters(*bb, c.method, c.adapter);
+        const auto counts = train::countParameters(*bb, c);
         QString groups;
         for (int g = 0; g < model::kNumParamGroups; ++g)
             if (counts.trainableByGroup[static_cast<size_t>(g)] > 0)
@@ -361,7 +465,8 @@ void RunForm::saveSettings(QSettings& s) const {
     s.setValue("initStd", initStd->text());
     s.setValue("learningRate", learningRate->text());
     s.setValue("device", device->currentText());
-    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize,
+                     adapterLayers, loraRank, prefixLength, prefixHidden})
         s.setValue(sp->objectName(), sp->value());
     s.endGroup();
 }
@@ -379,7 +484,8 @@ void RunForm::loadSettings(const QSettings& s) {
     if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
     if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());
     if (get("device").isValid()) device->setCurrentText(get("device").toString());
-    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize})
+    for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize,
+                     adapterLayers, loraRank, prefixLength, prefixHidden})
         if (get(sp->objectName()).isValid()) sp->setValue(get(sp->objectName()).toInt());
     revalidate();
 }

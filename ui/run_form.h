@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 
+class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -42,6 +44,11 @@ public:
     QLineEdit *task, *backbone, *initStd, *learningRate;
     QComboBox *method, *pooling, *device;
     QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed, *trainSize;
+    // The methods' own settings (shown for the method that reads them; see MethodInfo::settings).
+    QComboBox *adapterPlacement, *adapterActivation;
+    QCheckBox* adapterNorm;
+    QSpinBox *adapterLayers, *loraRank, *prefixLength, *prefixHidden;
+    QLineEdit *adapterScaling, *loraAlpha, *loraDropout, *loraTargets;
     QLabel *preview, *message;
     QToolButton* backbones; ///< menu of backbones used before
 
@@ -59,6 +66,7 @@ private:
     std::optional<train::RunConfig> config_;
     QString error_;
     QPushButton* launch_;
+    QFormLayout* form_;
     bool running_ = false;
 };
 

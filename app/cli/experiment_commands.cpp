@@ -116,7 +116,10 @@ void addSweep(CLI::App& app) {
     auto* cmd = app.add_subcommand("sweep", "run a grid of runs (a plan or a preset), resumable");
     cmd->add_option("--db", o->db, "experiment file")->required();
     cmd->add_option("--plan", o->planFile, "sweep plan JSON");
-    cmd->add_option("--preset", o->preset, "tradeoff | adapter-size | init-robustness")
+    std::string presets;
+    for (const auto& n : experiments::presetNames())
+        presets += (presets.empty() ? "" : " | ") + n;
+    cmd->add_option("--preset", o->preset, presets)
         ->check(CLI::IsMember(experiments::presetNames()));
     cmd->add_option("--resume", o->resume, "resume sweep ID");
     cmd->add_option("--task", o->task, "task SPEC for every run");

@@ -1,5 +1,6 @@
 // tokenize, predict and params: the model-level commands.
 #include "commands.h"
+#include "method_options.h"
 
 #include "experiments/run_job.h"
 #include "model/hf_import.h"
@@ -38,9 +39,8 @@ struct PredictOptions {
 };
 
 struct ParamsOptions {
-    std::string model, config, method = train::toString(train::Method::Adapter);
-    int64_t adapterSize = 64;
-    int topK = 1;
+    std::string model, config;
+    std::shared_ptr<MethodOptions> methodOptions;
     int numLabels = -1;
     bool json = false;
 };
@@ -125,19 +125,22 @@ void runParams(const ParamsOptions& o) {
         config.labels.assign(static_cast<size_t>(o.numLabels), "");
         config.regression = o.numLabels == 1;
     }
-    model::AdapterConfig adapter;
-    adapter.size = o.adapterSize;
-    adapter.validate("--adapter-size");
     train::RunConfig run;
-    run.method = {train::parseMethod(o.method), o.topK};
-    run.adapter = adapter;
+    run.task = run.backbone = "-"; // not needed for counting
+    o.methodOptions->apply(run);
+    for (const auto& problem : run.checkFor(config))
+        throw Error(problem.message);
     const train::MethodSpec& method = run.method;
-    const auto c = train::countParameters(config, method, adapter);
+    const auto c = train::countParameters(config, run);
     if (o.json) {
         json j = c.toJson();
         j["method"] = train::toString(method.method);
         if (const auto& knob = train::methodInfo(method.method).knob)
             j[knob->setting] = knob->get(run);
+        const json settings = run.toJson();
+        for (const auto& [k, v] : settings.items()) // the method's own settings
+            for (const auto& setting : train::methodInfo(method.method).settings)
+                if (k == setting) j[k] = v;
         std::cout << j.dump() << '\n';
         return;
     }
@@ -232,6 +235,9 @@ void addMethods(CLI::App& app) {
             if (*asJson) {
                 // Trainable parameters of BERT-base (head excluded) at the knob's default.
                 const train::Shape base;
+                train::RunConfig defaults;
+                defaults.method.method = m.method;
+                if (m.knob) m.knob->set(defaults, m.knob->defaultValue);
                 std::cout << json{{"id", m.id},
                                   {"name", m.name},
                                   {"aliases", m.aliases},
@@ -241,10 +247,10 @@ void addMethods(CLI::App& app) {
                                   {"formula", m.formula},
                                   {"trains", m.trains},
                                   {"settings", m.settings},
-                                  {"uses_adapters", m.usesAdapters},
+                                  {"uses_adapters", m.usesAdapters()},
+                                  {"layer_modules", m.layerModules},
                                   {"series", m.series},
-                                  {"bert_base_trainable",
-                                   m.count(base, m.knob ? m.knob->defaultValue : 0)}}
+                                  {"bert_base_trainable", m.count(base, defaults)}}
                                  .dump()
                           << '\n';
                 continue;
@@ -264,9 +270,7 @@ void addParams(CLI::App& app) {
     auto* cmd = app.add_subcommand("params", "count total and trainable parameters per group");
     cmd->add_option("--model", o->model, "Hugging Face BERT folder");
     cmd->add_option("--config", o->config, "a config.json")->check(CLI::ExistingFile);
-    cmd->add_option("--method", o->method, train::methodIdList())->required();
-    cmd->add_option("--adapter-size", o->adapterSize, "adapter bottleneck m");
-    cmd->add_option("--top-k", o->topK, "layers trained by top_k");
+    o->methodOptions = addMethodOptions(cmd, true);
     cmd->add_option("--num-labels", o->numLabels, "classifier outputs (default: the config's)");
     cmd->add_flag("--json", o->json, "JSON output");
     cmd->callback([o] { runParams(*o); });

@@ -1,5 +1,6 @@
 // train, runs, eval: the commands that work on an experiment file.
 #include "commands.h"
+#include "method_options.h"
 
 #include "experiments/results.h"
 #include "experiments/run_job.h"
@@ -62,7 +63,8 @@ private:
 };
 
 struct TrainOptions {
-    std::string db, configFile, method, pooling;
+    std::string db, configFile, pooling;
+    std::shared_ptr<MethodOptions> methodOptions;
     train::RunConfig config;
     bool json = false;
     int64_t resume = 0;
@@ -70,6 +72,8 @@ struct TrainOptions {
 
 json runSummary(const store::RunRecord& r) {
     const train::RunConfig& c = r.config;
+    const auto& knob = train::methodInfo(c.method.method).knob;
+    const bool known = r.configError.empty() && knob;
     return {{"id", r.id},
             {"status", store::toString(r.status)},
             {"task", c.task},
@@ -92,7 +96,9 @@ json runSummary(const store::RunRecord& r) {
             {"created_at", r.createdAt},
             {"notes", r.notes},
             {"tags", r.tags},
-            {"error", r.error}};
+            {"error", r.error},
+            {"knob", known ? json(knob->symbol) : json(nullptr)},
+            {"size", known ? json(train::knobValue(c)) : json(nullptr)}};
 }
 
 // Prints a stored run's outcome as `train` does.
@@ -114,10 +120,13 @@ void printRunResult(const store::RunRecord& r, bool asJson) {
 
 void runResume(TrainOptions& o, CLI::App* cmd) {
     const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
-    for (const char* other : {"--task", "--backbone", "--method", "--top-k", "--adapter-size",
-                              "--init-std", "--lr", "--epochs", "--batch-size", "--max-length",
-                              "--seed", "--warmup", "--config", "--skip-malformed", "--train-size"})
-        if (given(other))
+    std::vector<std::string> fixed = o.methodOptions->names();
+    for (const char* other :
+         {"--task", "--backbone", "--lr", "--epochs", "--batch-size", "--max-length", "--seed",
+          "--warmup", "--config", "--skip-malformed", "--train-size", "--pooling"})
+        fixed.push_back(other);
+    for (const auto& other : fixed)
+        if (given(other.c_str()))
             throw CLI::ValidationError(std::string("--resume continues a stored run with its own "
                                                    "settings; ") + other + " cannot change them");
     store::Store store(o.db);
@@ -142,10 +151,7 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
     if (given("--task")) c.task = o.config.task;
     if (given("--backbone")) c.backbone = o.config.backbone;
-    if (given("--method")) c.method.method = train::parseMethod(o.method);
-    if (given("--top-k")) c.method.topK = o.config.method.topK;
-    if (given("--adapter-size")) c.adapter.size = o.config.adapter.size;
-    if (given("--init-std")) c.adapter.initStd = o.config.adapter.initStd;
+    o.methodOptions->apply(c);
     if (given("--pooling")) c.pooling = model::parsePooling(o.pooling);
     if (given("--lr")) c.learningRate = o.config.learningRate;
     if (given("--epochs")) c.epochs = o.config.epochs;
@@ -182,7 +188,7 @@ void printRunsCsv(const std::vector<store::RunRecord>& runs) {
         "top_k",      "init_std",   "learning_rate", "epochs",           "seed",
         "train_size", "device",     "params_total",  "params_trainable", "main_metric",
         "best_score", "best_epoch", "duration_s",    "created_at",       "notes",
-        "tags"};
+        "tags",       "knob",       "size"};
     for (size_t i = 0; i < cols.size(); ++i) std::cout << (i ? "," : "") << cols[i];
     std::cout << '\n';
     for (const auto& r : runs) {
@@ -204,16 +210,13 @@ void addTrain(CLI::App& app) {
     cmd->add_option("--db", o->db, "experiment file (SQLite)")->required();
     cmd->add_option("--task", c.task, "task SPEC: glue:NAME:DIR, file:..., lines:...");
     cmd->add_option("--backbone", c.backbone, "Hugging Face BERT folder");
-    cmd->add_option("--method", o->method, train::methodIdList());
-    cmd->add_option("--adapter-size", c.adapter.size, "adapter bottleneck m (default 64)");
-    cmd->add_option("--init-std", c.adapter.initStd, "adapter init std sigma (default 1e-2)");
+    o->methodOptions = addMethodOptions(cmd);
     cmd->add_option("--pooling", o->pooling, "classifier input: cls | mean (mean of token states)")
         ->check(CLI::IsMember({"cls", "mean"}));
     cmd->add_option("--lr", c.learningRate, "peak learning rate (default 3e-4)");
     cmd->add_option("--epochs", c.epochs, "epochs (default 3)");
     cmd->add_option("--batch-size", c.batchSize, "batch size (default 32)");
     cmd->add_option("--max-length", c.maxLength, "maximum tokens per example (default 128)");
-    cmd->add_option("--top-k", c.method.topK, "layers trained by top_k");
     cmd->add_option("--seed", c.seed, "random seed (default 1)");
     cmd->add_option("--device", c.device, "auto | cpu | cuda | cuda:N (default auto)");
     cmd->add_option("--threads", c.threads, "LibTorch threads (default: all cores)");
@@ -248,7 +251,7 @@ void addRuns(CLI::App& app) {
             return;
         }
         std::cout << std::left << std::setw(5) << "id" << std::setw(12) << "status" << std::setw(14)
-                  << "task" << std::setw(11) << "method" << std::setw(6) << "m" << std::setw(10)
+                  << "task" << std::setw(11) << "method" << std::setw(6) << "size" << std::setw(10)
                   << "lr" << std::setw(7) << "epochs" << std::setw(6) << "seed" << std::setw(8)
                   << "train" << std::setw(12) << "trainable"
                   << "best\n";
@@ -257,7 +260,9 @@ void addRuns(CLI::App& app) {
             std::cout << std::left << std::setw(5) << r.id << std::setw(12)
                       << store::toString(r.status) << std::setw(14) << c.task.substr(0, 13)
                       << std::setw(11) << r.methodId() << std::setw(6)
-                      << (c.method.usesAdapters() ? std::to_string(c.adapter.size) : "-")
+                      << (r.configError.empty() && train::methodInfo(c.method.method).knob
+                              ? std::to_string(train::knobValue(c))
+                              : "-")
                       << std::setw(10) << c.learningRate << std::setw(7) << c.epochs << std::setw(6)
                       << c.seed << std::setw(8)
                       << (c.trainSize > 0 ? std::to_string(c.trainSize) : std::string("all"))

@@ -45,8 +45,11 @@ struct Collector {
     }
 };
 
-void requireAdapters(model::BertModel& m) {
-    if (!m->adapterConfig()) throw Error("layer ablation needs a model trained with adapters");
+void requireLayerModules(model::BertModel& m) {
+    if (!m->hasLayerModules())
+        throw Error(
+            "layer ablation needs a method with per-layer modules (adapters, LoRA, prefix, (IA)³)");
+    if (m->layer(0)->loraMerged()) throw Error("layer ablation needs LoRA unmerged");
 }
 
 } // namespace
@@ -55,7 +58,7 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
                             bool regression, const MetricFn& metrics, const std::string& mainMetric,
                             const std::function<void(int, int)>& progress,
                             const std::atomic<bool>* cancel) {
-    requireAdapters(m);
+    requireLayerModules(m);
     torch::NoGradGuard guard;
     m->eval();
     const int L = static_cast<int>(m->numLayers());
@@ -73,12 +76,12 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
         }
         const data::Batch b = data::collate(dev, idx, padId);
         const auto mask = b.mask.to(device);
-        m->setAllAdaptersEnabled(true);
+        m->setAllModulesEnabled(true);
         // inputs[i] = input of layer i in the intact model, i < L.
         std::vector<torch::Tensor> inputs{m->embed(b.ids.to(device), b.typeIds.to(device))};
         const auto bias = model::BertModelImpl::maskBias(mask, inputs[0]);
         for (int i = 0; i + 1 < L; ++i)
-            inputs.push_back(m->layer(i)->forward(inputs.back(), bias));
+            inputs.push_back(m->layerForward(i, inputs.back(), bias));
         // logitsFrom runs the rest; its last layer computes only what the pooling reads.
         const auto head = [&](const torch::Tensor& h, int from) {
             return toValues(m->logitsFrom(h, bias, mask, from), regression);
@@ -89,15 +92,15 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
             torch::Tensor off = inputs[static_cast<size_t>(i)]; // layers below i are unchanged
             for (int j = i; j < L; ++j) {
                 // off enters layer j with span [i, j-1] ablated; extend it to [i, j].
-                m->setAdaptersEnabled(j, false);
+                m->setModulesEnabled(j, false);
                 std::vector<double> values;
                 if (j + 1 < L) {
-                    off = m->layer(j)->forward(off, bias);
-                    m->setAdaptersEnabled(j, true);
+                    off = m->layerForward(j, off, bias);
+                    m->setModulesEnabled(j, true);
                     values = head(off, j + 1); // the rest, adapters on
                 } else {
                     values = head(off, j); // the span reaches the last layer
-                    m->setAdaptersEnabled(j, true);
+                    m->setModulesEnabled(j, true);
                 }
                 work += 1 + (L - 1 - j);
                 Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, values);
@@ -105,7 +108,7 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
         }
         if (progress) progress(++done, static_cast<int>(batches.size()));
     }
-    m->setAllAdaptersEnabled(true);
+    m->setAllModulesEnabled(true);
     AblationResult r = col.finish(metrics, mainMetric);
     r.layerEvaluations = work;
     r.naiveLayerEvaluations = static_cast<int64_t>(batches.size()) * L * (L * (L + 1) / 2 + 1);
@@ -114,7 +117,7 @@ AblationResult ablateLayers(model::BertModel& m, const data::EncodedSplit& dev, 
 
 AblationResult ablateLayersNaive(model::BertModel& m, const data::EncodedSplit& dev, int64_t padId,
                                  bool regression, const MetricFn& metrics, const std::string& mainMetric) {
-    requireAdapters(m);
+    requireLayerModules(m);
     torch::NoGradGuard guard;
     m->eval();
     const int L = static_cast<int>(m->numLayers());
@@ -127,16 +130,17 @@ AblationResult ablateLayersNaive(model::BertModel& m, const data::EncodedSplit& 
                         regression);
     };
     for (const auto& idx : batches) {
-        m->setAllAdaptersEnabled(true);
+        m->setAllModulesEnabled(true);
         Collector::put(col.intact, idx, predict(idx));
         for (int i = 0; i < L; ++i)
             for (int j = i; j < L; ++j) {
-                m->setAllAdaptersEnabled(true);
-                for (int k = i; k <= j; ++k) m->setAdaptersEnabled(k, false);
+                m->setAllModulesEnabled(true);
+                for (int k = i; k <= j; ++k)
+                    m->setModulesEnabled(k, false);
                 Collector::put(col.spans[static_cast<size_t>(spanIndex(i, j, L))], idx, predict(idx));
             }
     }
-    m->setAllAdaptersEnabled(true);
+    m->setAllModulesEnabled(true);
     AblationResult r = col.finish(metrics, mainMetric);
     r.naiveLayerEvaluations = r.layerEvaluations = static_cast<int64_t>(batches.size()) * L * (L * (L + 1) / 2 + 1);
     return r;

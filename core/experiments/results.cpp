@@ -42,8 +42,9 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
         key << task << '|' << train::toString(r.config.method.method) << '|' << std::setw(12)
             << train::knobValue(r.config);
         if (table == Table::Robustness) key << '|' << std::scientific << r.config.adapter.initStd;
-        key << '|' << std::setw(12) << r.config.trainSize;
-        json cfg = r.configJson;
+        key << '|' << std::setw(12) << r.config.trainSize << '|' << train::variantText(r.config);
+        // As parsed: runs stored before a setting existed carry its default.
+        json cfg = r.config.toJson();
         for (const char* k : {"seed", "threads", "device"}) cfg.erase(k);
         groups[key.str()][cfg.dump()].push_back(&r);
     }
@@ -64,6 +65,7 @@ std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Ta
             row.learningRate = first.config.learningRate;
             row.epochs = first.config.epochs;
             row.trainSize = first.config.trainSize;
+            row.variant = train::variantText(first.config);
             row.best = -1e300;
             for (const auto* r : rs) {
                 row.mean += r->bestScore;
@@ -99,13 +101,17 @@ json toJson(const ResultRow& r) {
             {"learning_rate", r.learningRate},
             {"epochs", r.epochs},
             {"run_ids", r.runIds},
-            {"train_size", r.trainSize}};
+            {"train_size", r.trainSize},
+            {"knob", train::methodInfo(r.method).knob
+                         ? json(train::methodInfo(r.method).knob->symbol)
+                         : json(nullptr)},
+            {"variant", r.variant}};
 }
 
 std::string toCsv(const std::vector<ResultRow>& rows) {
     std::ostringstream o;
     o << "task,method,size,init_std,trainable,percent,metric,mean,std,best,seeds,learning_rate,"
-         "epochs,run_ids,train_size\n";
+         "epochs,run_ids,train_size,knob,variant\n";
     o << std::setprecision(10);
     for (const auto& r : rows) {
         std::string ids;
@@ -113,7 +119,10 @@ std::string toCsv(const std::vector<ResultRow>& rows) {
         o << r.task << ',' << train::toString(r.method) << ',' << r.knob << ',' << r.initStd << ','
           << r.trainable << ',' << r.percent << ',' << r.metric << ',' << r.mean << ',' << r.std
           << ',' << r.best << ',' << r.seeds << ',' << r.learningRate << ',' << r.epochs << ','
-          << ids << ',' << r.trainSize << '\n';
+          << ids << ',' << r.trainSize << ','
+          << (train::methodInfo(r.method).knob ? train::methodInfo(r.method).knob->symbol : "")
+          << ',' << (r.variant.find(',') == std::string::npos ? r.variant : '"' + r.variant + '"')
+          << '\n';
     }
     return o.str();
 }

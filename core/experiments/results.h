@@ -25,15 +25,16 @@ struct ResultRow {
     double learningRate = 0;   ///< of the selected configuration
     int64_t epochs = 0;
     int64_t trainSize = 0; ///< training examples (0 = all): a learning curve's runs stay apart
+    std::string variant;   ///< train::variantText: an architecture variant's runs stay apart
     std::vector<int64_t> runIds;
 };
 
 enum class Table { Tradeoff, Size, Robustness };
 
-/// Finished runs grouped by (task, method, m or k) for Tradeoff, adapters by m for Size, and
-/// adapters by init sigma for Robustness, each also by training-set size (runs on a sample are
-/// never selected against runs on the whole split). `taskFilter` keeps tasks whose name or spec
-/// equals it.
+/// Finished runs grouped by (task, method, variant, knob value) for Tradeoff, adapters by m for
+/// Size, and adapters by init sigma for Robustness, each also by training-set size (runs on a
+/// sample are never selected against runs on the whole split). `taskFilter` keeps tasks whose name
+/// or spec equals it.
 std::vector<ResultRow> resultTable(const std::vector<store::RunRecord>& runs, Table table,
                                    const std::string& taskFilter = "");
 

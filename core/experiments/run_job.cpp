@@ -47,10 +47,8 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         const auto files = model::HfModelFiles::inDirectory(config.backbone, true);
         const auto mcfg = taskModelConfig(files.config, task.labels, task.regression);
         config.validateFor(mcfg);
-        std::optional<model::AdapterConfig> adapter;
-        if (config.method.usesAdapters()) adapter = config.adapter;
-        torch::manual_seed(config.seed); // adapter and head initialisation
-        model::BertModel m(mcfg, adapter, true);
+        torch::manual_seed(config.seed); // method modules' and head initialisation
+        model::BertModel m(mcfg, train::methodModules(config, true), true);
         m->setPooling(config.pooling);
         model::loadHfWeights(m, model::SafetensorsFile::load(files.weights), false);
         const text::Tokenizer tok(text::Vocab::load(files.vocab),
@@ -61,7 +59,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         auto trainSet = data::encodeSplit(task.train, tok, config.maxLength);
         auto devSet = data::encodeSplit(task.dev, tok, config.maxLength);
 
-        const auto counts = train::countParameters(mcfg, config.method, config.adapter);
+        const auto counts = train::countParameters(mcfg, config);
         store::RunStart st;
         st.device = deviceName(device);
         st.torchVersion = TORCH_VERSION;
@@ -164,9 +162,8 @@ LoadedRun loadRun(store::Store& store, int64_t runId) {
     if (!rec.backboneId.empty() && fp != rec.backboneId)
         throw Error("backbone '" + out.config.backbone + "' changed since run " +
                     std::to_string(runId) + " was trained (" + fp + " vs " + rec.backboneId + ")");
-    std::optional<model::AdapterConfig> adapter;
-    if (out.config.method.usesAdapters()) adapter = out.config.adapter;
-    out.model = model::BertModel(taskModelConfig(files.config, out.labels, out.regression), adapter, true);
+    out.model = model::BertModel(taskModelConfig(files.config, out.labels, out.regression),
+                                 train::methodModules(out.config, false), true);
     out.model->setPooling(out.config.pooling);
     model::loadHfWeights(out.model, model::SafetensorsFile::load(files.weights), false);
     train::loadTaskParameters(out.model, store.taskParameters(runId),
@@ -201,9 +198,11 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
     if (!store.writable())
         throw Error("experiment file '" + store.path() + "' is read-only: cannot store an ablation");
     LoadedRun run = loadRun(store, runId);
-    if (!run.config.method.usesAdapters())
+    if (!run.config.method.hasLayerModules())
         throw Error("run " + std::to_string(runId) + " was trained with method " +
-                    train::toString(run.config.method.method) + "; layer ablation needs adapters");
+                    train::toString(run.config.method.method) +
+                    "; layer ablation needs a method with per-layer modules (adapters, LoRA, "
+                    "prefix, (IA)³)");
     train::setThreads(run.config.threads);
     const data::TaskData task = data::loadTask(run.config.task);
     const auto dev = data::encodeSplit(task.dev, *run.tokenizer, run.config.maxLength);

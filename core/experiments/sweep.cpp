@@ -71,7 +71,8 @@ std::vector<train::RunConfig> SweepPlan::expand() const {
 }
 
 const std::vector<std::string>& presetNames() {
-    static const std::vector<std::string> names{"tradeoff", "adapter-size", "init-robustness"};
+    static const std::vector<std::string> names{"tradeoff", "adapter-size", "init-robustness",
+                                                "peft-compare"};
     return names;
 }
 
@@ -117,8 +118,24 @@ SweepPlan presetPlan(const std::string& name, const json& base, int numLayers) {
         p.grids = {{{"method", train::toString(train::Method::Adapter)},
                     {"init_std", axis("init_std", sigmas)},
                     {"seed", axis("seed", {1, 2, 3})}}};
+    } else if (name == "peft-compare") {
+        // Every parameter-efficient method over its own knob (the registry's sweep values), full
+        // fine-tuning as the reference, under one recipe; selected on dev, 3 seeds.
+        const json lr = axis("learning_rate", lrs), ep = axis("epochs", epochs),
+                   seeds = axis("seed", {1, 2, 3});
+        for (auto m : {train::Method::Adapter, train::Method::Pfeiffer, train::Method::Parallel,
+                       train::Method::Lora, train::Method::Prefix, train::Method::Ia3,
+                       train::Method::BitFit, train::Method::Full}) {
+            const auto& info = train::methodInfo(m);
+            json grid = {
+                {"method", info.id}, {"learning_rate", lr}, {"epochs", ep}, {"seed", seeds}};
+            if (info.knob)
+                grid[info.knob->setting] = axis(info.knob->setting.c_str(), info.knob->sweep);
+            p.grids.push_back(grid);
+        }
     } else {
-        throw Error("unknown sweep preset '" + name + "' (tradeoff, adapter-size, init-robustness)");
+        throw Error("unknown sweep preset '" + name +
+                    "' (tradeoff, adapter-size, init-robustness, peft-compare)");
     }
     return p;
 }

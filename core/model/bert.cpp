@@ -1,5 +1,7 @@
 #include "model/bert.h"
 
+#include "model/param_spec.h"
+
 #include <torch/nn/functional/activation.h>
 
 #include <algorithm>
@@ -49,8 +51,18 @@ void truncatedNormal_(torch::Tensor t, double std) {
     t.clamp_(-2 * std, 2 * std);
 }
 
-AdapterImpl::AdapterImpl(int64_t hidden, const AdapterConfig& config) {
+AdapterImpl::AdapterImpl(int64_t hidden, const AdapterConfig& config)
+    : activation_(config.activation) {
+    if (config.innerNorm)
+        norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden})));
     down = register_module("down", torch::nn::Linear(hidden, config.size));
+    if (config.hiddenLayers > 1) {
+        auto list = register_module("mid", torch::nn::ModuleList());
+        for (int i = 1; i < config.hiddenLayers; ++i) {
+            mid.emplace_back(config.size, config.size);
+            list->push_back(mid.back());
+        }
+    }
     up = register_module("up", torch::nn::Linear(config.size, hidden));
     resetParameters(config.initStd);
 }
@@ -58,18 +70,43 @@ AdapterImpl::AdapterImpl(int64_t hidden, const AdapterConfig& config) {
 void AdapterImpl::resetParameters(double initStd) {
     torch::NoGradGuard guard;
     truncatedNormal_(down->weight, initStd);
+    for (auto& l : mid)
+        truncatedNormal_(l->weight, initStd);
     truncatedNormal_(up->weight, initStd);
     down->bias.zero_();
+    for (auto& l : mid)
+        l->bias.zero_();
     up->bias.zero_();
 }
 
-torch::Tensor AdapterImpl::forward(const torch::Tensor& h) {
-    return h + up(torch::gelu(down(h)));
+torch::Tensor AdapterImpl::delta(const torch::Tensor& x) {
+    const auto act = [&](const torch::Tensor& t) {
+        switch (activation_) {
+        case Activation::Relu:
+            return torch::relu(t);
+        case Activation::Tanh:
+            return torch::tanh(t);
+        case Activation::Swish:
+            return torch::silu(t);
+        case Activation::Gelu:
+            break;
+        }
+        return torch::gelu(t);
+    };
+    auto h = act(down(norm.is_empty() ? x : norm(x)));
+    for (auto& l : mid)
+        h = act(l(h));
+    return up(h);
 }
 
-BertLayerImpl::BertLayerImpl(const BertConfig& c, const std::optional<AdapterConfig>& adapter)
-    : numHeads_(c.numHeads), headDim_(c.headDim()) {
+torch::Tensor AdapterImpl::forward(const torch::Tensor& h) {
+    return h + delta(h);
+}
+
+BertLayerImpl::BertLayerImpl(const BertConfig& c, const MethodModules& mods)
+    : modules_(mods), numHeads_(c.numHeads), headDim_(c.headDim()) {
     const int64_t d = c.hiddenSize;
+    const auto& ad = mods.adapter;
     auto attention = container(*this, "attention");
     auto self = container(*attention, "self");
     query = linear(*self, "query", d, d);
@@ -77,50 +114,155 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, const std::optional<AdapterCon
     value = linear(*self, "value", d, d);
     auto attnOutput = container(*attention, "output");
     attentionOut = linear(*attnOutput, "dense", d, d);
-    if (adapter) attentionAdapter = attnOutput->register_module("adapter", Adapter(d, *adapter));
+    if (ad && ad->atAttention())
+        attentionAdapter = attnOutput->register_module("adapter", Adapter(d, *ad));
     attentionNorm = layerNorm(*attnOutput, d, c.layerNormEps);
     auto inter = container(*this, "intermediate");
     intermediate = linear(*inter, "dense", d, c.intermediateSize);
     auto out = container(*this, "output");
     output = linear(*out, "dense", c.intermediateSize, d);
-    if (adapter) outputAdapter = out->register_module("adapter", Adapter(d, *adapter));
+    if (ad && ad->atFeedForward()) outputAdapter = out->register_module("adapter", Adapter(d, *ad));
     outputNorm = layerNorm(*out, d, c.layerNormEps);
     hiddenDropout = register_module("hidden_dropout", torch::nn::Dropout(c.hiddenDropout));
     attentionDropout = register_module("attention_dropout", torch::nn::Dropout(c.attentionDropout));
     for (auto* l : {&query, &key, &value, &attentionOut, &intermediate, &output})
         initLinear(*l, c.initializerRange);
+    if (mods.ia3) { // PEFT's shapes: [out, 1] scaling a projection's output, [1, in] its input
+        ia3Key = key->register_parameter("ia3_l", torch::ones({d, 1}));
+        ia3Value = value->register_parameter("ia3_l", torch::ones({d, 1}));
+        ia3Ffn = output->register_parameter("ia3_l", torch::ones({1, c.intermediateSize}));
+    }
+    if (mods.lora) {
+        loraDropout = register_module("lora_dropout", torch::nn::Dropout(mods.lora->dropout));
+        for (int t = 0; t < kNumLoraTargets; ++t) {
+            const auto target = static_cast<LoraTarget>(t);
+            if (!mods.lora->hasTarget(target)) continue;
+            const auto [in, outWidth] = loraTargetShape(c, target);
+            auto& base = projection(target);
+            auto& f = lora[static_cast<size_t>(t)];
+            // Linear's own init is PEFT's for A: Kaiming-uniform with a = sqrt(5).
+            f.A = base->register_module(
+                "lora_A",
+                torch::nn::Linear(torch::nn::LinearOptions(in, mods.lora->rank).bias(false)));
+            f.B = base->register_module(
+                "lora_B",
+                torch::nn::Linear(torch::nn::LinearOptions(mods.lora->rank, outWidth).bias(false)));
+            torch::NoGradGuard guard;
+            f.B->weight.zero_();
+        }
+    }
+}
+
+torch::nn::Linear& BertLayerImpl::projection(LoraTarget t) {
+    switch (t) {
+    case LoraTarget::Query:
+        return query;
+    case LoraTarget::Key:
+        return key;
+    case LoraTarget::Value:
+        return value;
+    case LoraTarget::AttentionOutput:
+        return attentionOut;
+    case LoraTarget::Intermediate:
+        return intermediate;
+    case LoraTarget::Output:
+        break;
+    }
+    return output;
+}
+
+torch::Tensor BertLayerImpl::project(LoraTarget t, const torch::Tensor& x) {
+    auto y = projection(t)(x);
+    auto& f = lora[static_cast<size_t>(t)];
+    if (f.A.is_empty() || !enabled_ || loraMerged_) return y;
+    const auto in = modules_.lora->dropout > 0 ? loraDropout(x) : x;
+    return y + f.B(f.A(in)).mul(modules_.lora->scale());
+}
+
+void BertLayerImpl::setModulesEnabled(bool on) {
+    TORCH_CHECK(on || !loraMerged_, "unmerge LoRA before switching a layer's modules off");
+    enabled_ = on;
+}
+
+void BertLayerImpl::mergeLora(bool merge) {
+    if (!modules_.lora || merge == loraMerged_) return;
+    torch::NoGradGuard guard;
+    for (int t = 0; t < kNumLoraTargets; ++t) {
+        const auto& f = lora[static_cast<size_t>(t)];
+        if (f.A.is_empty()) continue;
+        const auto update =
+            torch::matmul(f.B->weight, f.A->weight).mul(modules_.lora->scale()); // [out, in]
+        auto& w = projection(static_cast<LoraTarget>(t))->weight;
+        if (merge)
+            w.add_(update);
+        else
+            w.sub_(update);
+    }
+    loraMerged_ = merge;
 }
 
 torch::Tensor BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& maskBias,
-                                     int64_t queryRows) {
+                                     int64_t queryRows, const torch::Tensor& prefixKey,
+                                     const torch::Tensor& prefixValue) {
     const int64_t B = x.size(0), T = x.size(1), d = x.size(2);
     const int64_t R = queryRows > 0 ? std::min(queryRows, T) : T;
+    const bool on = enabled_;
     const auto xq = R == T ? x : x.narrow(1, 0, R); // [B, R, d]: the rows that attend
     // [B, n, d] -> [B, H, n, dh]
     const auto heads = [&](const torch::Tensor& t, int64_t n) {
         return t.view({B, n, numHeads_, headDim_}).transpose(1, 2);
     };
-    const auto q = heads(query(xq), R);
-    const auto k = heads(key(x), T);
-    const auto v = heads(value(x), T);
+    auto kx = project(LoraTarget::Key, x);   // [B, T, d]
+    auto vx = project(LoraTarget::Value, x); // [B, T, d]
+    if (ia3Key.defined() && on) {
+        kx = kx * ia3Key.view({d});
+        vx = vx * ia3Value.view({d});
+    }
+    auto bias = maskBias;
+    int64_t S = T; // attended positions: the prefix's, then the sequence's
+    if (prefixKey.defined() && on && prefixKey.size(0) > 0) {
+        const int64_t l = prefixKey.size(0);
+        kx = torch::cat({prefixKey.unsqueeze(0).expand({B, l, d}).to(kx.scalar_type()), kx}, 1);
+        vx = torch::cat({prefixValue.unsqueeze(0).expand({B, l, d}).to(vx.scalar_type()), vx}, 1);
+        bias = torch::cat({maskBias.new_zeros({maskBias.size(0), 1, 1, l}), maskBias}, -1);
+        S += l;
+    }
+    const auto q = heads(project(LoraTarget::Query, xq), R);
+    const auto k = heads(kx, S);
+    const auto v = heads(vx, S);
     auto scores = torch::matmul(q, k.transpose(-1, -2)).div_(std::sqrt(static_cast<double>(headDim_)));
-    scores = scores + maskBias;                                      // [B, H, R, T]
-    const auto probs = attentionDropout(torch::softmax(scores, -1)); // [B, H, R, T]
+    scores = scores + bias;                                          // [B, H, R, S]
+    const auto probs = attentionDropout(torch::softmax(scores, -1)); // [B, H, R, S]
     const auto context = torch::matmul(probs, v).transpose(1, 2).reshape({B, R, d});
-    auto h = hiddenDropout(attentionOut(context));
-    if (hasAdapters() && adaptersEnabled_) h = attentionAdapter(h);
+    const auto& ad = modules_.adapter;
+    const bool parallel = ad && ad->style == AdapterStyle::Parallel;
+    const auto scaled = [&](torch::Tensor t) {
+        return ad->scaling == 1.0 ? t : t.mul(ad->scaling);
+    };
+    auto h = hiddenDropout(project(LoraTarget::AttentionOutput, context));
+    if (!attentionAdapter.is_empty() && on)
+        h = parallel ? h + scaled(attentionAdapter->delta(xq))
+                     : h + scaled(attentionAdapter->delta(h));
     const auto a = attentionNorm(h + xq);
 
-    auto f = hiddenDropout(output(torch::gelu(intermediate(a))));
-    if (hasAdapters() && adaptersEnabled_) f = outputAdapter(f);
+    auto inner = torch::gelu(project(LoraTarget::Intermediate, a)); // [B, R, f]
+    if (ia3Ffn.defined() && on) inner = inner * ia3Ffn.view({-1});
+    auto f = hiddenDropout(project(LoraTarget::Output, inner));
+    if (!outputAdapter.is_empty() && on) {
+        if (parallel)
+            f = f + scaled(outputAdapter->delta(a));
+        else if (ad->style == AdapterStyle::Pfeiffer)
+            f = f + scaled(outputAdapter->delta(outputNorm(f + a)));
+        else
+            f = f + scaled(outputAdapter->delta(f));
+    }
     return outputNorm(f + a); // [B, R, d]
 }
 
-BertModelImpl::BertModelImpl(const BertConfig& c, const std::optional<AdapterConfig>& adapter,
-                             bool withHead)
-    : config_(c), adapterConfig_(adapter) {
+BertModelImpl::BertModelImpl(const BertConfig& c, const MethodModules& modules, bool withHead)
+    : config_(c), modules_(modules) {
     c.validate();
-    if (adapter) adapter->validate();
+    modules.validate();
     const int64_t d = c.hiddenSize;
     auto emb = container(*this, "embeddings");
     wordEmbeddings = emb->register_module("word_embeddings", torch::nn::Embedding(c.vocabSize, d));
@@ -138,8 +280,21 @@ BertModelImpl::BertModelImpl(const BertConfig& c, const std::optional<AdapterCon
     auto encoder = container(*this, "encoder");
     auto list = encoder->register_module("layer", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.numLayers; ++i) {
-        layers.emplace_back(c, adapter);
+        layers.emplace_back(c, modules);
         list->push_back(layers.back());
+    }
+    if (const auto& pre = modules.prefix) {
+        auto enc = container(*this, "prefix_encoder");
+        const int64_t width = 2 * c.numLayers * d; // a key and a value per layer
+        auto emb = container(*enc, "embedding");
+        // nn.Embedding's init, as PEFT's prefix encoder has it: N(0, 1).
+        prefixEmbedding = emb->register_parameter(
+            "weight", torch::randn({pre->length, pre->hidden > 0 ? d : width}));
+        if (pre->hidden > 0) { // PEFT's names: transform = Sequential(Linear, Tanh, Linear)
+            auto transform = container(*enc, "transform");
+            prefixIn = transform->register_module("0", torch::nn::Linear(d, pre->hidden));
+            prefixOut = transform->register_module("2", torch::nn::Linear(pre->hidden, width));
+        }
     }
     auto pooler = container(*this, "pooler");
     poolerDense = linear(*pooler, "dense", d, d);
@@ -170,9 +325,26 @@ torch::Tensor BertModelImpl::embed(const torch::Tensor& ids, const torch::Tensor
     return dropout(embeddingNorm(e)); // [B, T, d]
 }
 
+torch::Tensor BertModelImpl::prefixStates() {
+    if (!prefixEmbedding.defined()) return {};
+    const auto p =
+        prefixIn.is_empty() ? prefixEmbedding : prefixOut(torch::tanh(prefixIn(prefixEmbedding)));
+    return p.view({prefixEmbedding.size(0), 2 * numLayers(), config_.hiddenSize}); // [l, 2L, d]
+}
+
+torch::Tensor BertModelImpl::layerForward(int64_t i, const torch::Tensor& hidden,
+                                          const torch::Tensor& bias, int64_t queryRows) {
+    auto& layer = layers.at(static_cast<size_t>(i));
+    if (!prefixEmbedding.defined() || !layer->modulesEnabled())
+        return layer->forward(hidden, bias, queryRows);
+    const auto p = prefixStates();
+    return layer->forward(hidden, bias, queryRows, p.select(1, 2 * i), p.select(1, 2 * i + 1));
+}
+
 torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor& bias,
                                        int64_t from, int64_t to) {
-    for (int64_t i = from; i < to; ++i) hidden = layers[static_cast<size_t>(i)]->forward(hidden, bias);
+    for (int64_t i = from; i < to; ++i)
+        hidden = layerForward(i, hidden, bias);
     return hidden;
 }
 
@@ -196,7 +368,7 @@ torch::Tensor BertModelImpl::logitsFrom(torch::Tensor hidden, const torch::Tenso
     TORCH_CHECK(from >= 0 && from < L, "logitsFrom: layer ", from, " is outside [0, ", L, ")");
     hidden = runLayers(std::move(hidden), bias, from, L - 1);
     // Mean pooling reads every position, [CLS] pooling only position 0.
-    hidden = layers.back()->forward(hidden, bias, pooling_ == Pooling::Cls ? 1 : 0);
+    hidden = layerForward(L - 1, hidden, bias, pooling_ == Pooling::Cls ? 1 : 0);
     return classify(pool(hidden, mask));
 }
 
@@ -222,12 +394,18 @@ BertOutput BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor&
     return out;
 }
 
-void BertModelImpl::setAdaptersEnabled(int64_t layer, bool on) {
-    layers.at(static_cast<size_t>(layer))->setAdaptersEnabled(on);
+void BertModelImpl::setModulesEnabled(int64_t layer, bool on) {
+    layers.at(static_cast<size_t>(layer))->setModulesEnabled(on);
 }
 
-void BertModelImpl::setAllAdaptersEnabled(bool on) {
-    for (auto& l : layers) l->setAdaptersEnabled(on);
+void BertModelImpl::setAllModulesEnabled(bool on) {
+    for (auto& l : layers)
+        l->setModulesEnabled(on);
+}
+
+void BertModelImpl::mergeLora(bool merge) {
+    for (auto& l : layers)
+        l->mergeLora(merge);
 }
 
 } // namespace adapterlab::model

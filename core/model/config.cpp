@@ -149,25 +149,6 @@ json BertConfig::toJson() const {
 
 BertConfig BertConfig::base() { return BertConfig{}; }
 
-void AdapterConfig::validate(const std::string& origin) const {
-    if (size <= 0 || size > kMaxHidden)
-        throw Error(origin + ": adapter size m = " + std::to_string(size) +
-                    " must be between 1 and " + std::to_string(kMaxHidden));
-    if (!std::isfinite(initStd) || initStd < 0)
-        throw Error(origin + ": adapter init std must be a finite number >= 0");
-}
-
-AdapterConfig AdapterConfig::fromJson(const json& j, const std::string& origin) {
-    if (!j.is_object()) throw Error(origin + ": expected a JSON object");
-    AdapterConfig a;
-    a.size = getInt(j, "size", a.size, origin, false);
-    a.initStd = getDouble(j, "init_std", a.initStd, origin);
-    a.validate(origin);
-    return a;
-}
-
-json AdapterConfig::toJson() const { return {{"size", size}, {"init_std", initStd}}; }
-
 std::string toString(Pooling p) { return p == Pooling::Mean ? "mean" : "cls"; }
 
 Pooling parsePooling(const std::string& name) {

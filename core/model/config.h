@@ -48,14 +48,4 @@ std::string toString(Pooling p);
 /// "cls" | "mean"; throws Error otherwise.
 Pooling parsePooling(const std::string& name);
 
-/// Houlsby adapter settings.
-struct AdapterConfig {
-    int64_t size = 64;     ///< bottleneck m
-    double initStd = 1e-2; ///< std of the truncated (±2σ) normal for adapter weights
-
-    void validate(const std::string& origin = "adapter config") const;
-    static AdapterConfig fromJson(const nlohmann::json& j, const std::string& origin = "adapter");
-    nlohmann::json toJson() const;
-};
-
 } // namespace adapterlab::model

@@ -110,10 +110,10 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool l
     return report;
 }
 
-BertModel loadHfModel(const HfModelFiles& files, const std::optional<AdapterConfig>& adapter,
-                      bool withHead, ImportReport* report) {
+BertModel loadHfModel(const HfModelFiles& files, const MethodModules& modules, bool withHead,
+                      ImportReport* report) {
     const BertConfig config = BertConfig::fromFile(files.config);
-    BertModel model(config, adapter, withHead);
+    BertModel model(config, modules, withHead);
     const auto file = SafetensorsFile::load(files.weights);
     const ImportReport r = loadHfWeights(model, file);
     if (report) *report = r;

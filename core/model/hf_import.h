@@ -34,8 +34,8 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool l
 std::string fileFingerprint(const std::string& path);
 
 /// Builds a model from the folder's config and loads its weights.
-BertModel loadHfModel(const HfModelFiles& files, const std::optional<AdapterConfig>& adapter,
-                      bool withHead, ImportReport* report = nullptr);
+BertModel loadHfModel(const HfModelFiles& files, const MethodModules& modules, bool withHead,
+                      ImportReport* report = nullptr);
 
 /// Writes config.json and model.safetensors (backbone and classifier, no adapters) into dir.
 void saveHfModel(BertModel& model, const std::string& dir);

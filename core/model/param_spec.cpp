@@ -25,7 +25,8 @@ int64_t ParamSpec::numel() const {
 
 ParamGroup groupOf(const std::string& name) {
     const auto has = [&](const char* s) { return name.find(s) != std::string::npos; };
-    if (has(".adapter.")) return ParamGroup::Adapters;
+    if (has(".adapter.") || has(".lora_") || has(".ia3_l") || name.rfind("prefix_encoder.", 0) == 0)
+        return ParamGroup::Adapters;
     if (has("LayerNorm.")) return ParamGroup::LayerNorm;
     if (name.rfind("embeddings.", 0) == 0) return ParamGroup::Embeddings;
     if (name.rfind("pooler.", 0) == 0) return ParamGroup::Pooler;
@@ -40,10 +41,23 @@ int layerOf(const std::string& name) {
     return std::atoi(name.c_str() + prefix.size());
 }
 
-std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const std::optional<AdapterConfig>& ad,
+std::pair<int64_t, int64_t> loraTargetShape(const BertConfig& c, LoraTarget t) {
+    const int64_t d = c.hiddenSize;
+    switch (t) {
+    case LoraTarget::Intermediate:
+        return {d, c.intermediateSize};
+    case LoraTarget::Output:
+        return {c.intermediateSize, d};
+    default:
+        return {d, d};
+    }
+}
+
+std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const MethodModules& mods,
                                       bool withHead) {
     std::vector<ParamSpec> specs;
     const int64_t d = c.hiddenSize;
+    const auto& ad = mods.adapter;
     const auto add = [&](std::string name, std::vector<int64_t> shape) {
         const ParamGroup g = groupOf(name);
         const int layer = layerOf(name);
@@ -57,8 +71,24 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const std::optional<A
         add(p + ".weight", {d});
         add(p + ".bias", {d});
     };
+    // A projection of an encoder layer with its LoRA factors and (IA)³ scaling, as registered.
+    const auto projection = [&](const std::string& p, LoraTarget t, std::vector<int64_t> ia3) {
+        const auto [in, out] = loraTargetShape(c, t);
+        linear(p, in, out);
+        if (mods.ia3 && !ia3.empty()) add(p + ".ia3_l", std::move(ia3));
+        if (mods.lora && mods.lora->hasTarget(t)) {
+            add(p + ".lora_A.weight", {mods.lora->rank, in});
+            add(p + ".lora_B.weight", {out, mods.lora->rank});
+        }
+    };
     const auto adapter = [&](const std::string& p) {
+        if (ad->innerNorm) {
+            add(p + ".adapter.norm.weight", {d});
+            add(p + ".adapter.norm.bias", {d});
+        }
         linear(p + ".adapter.down", d, ad->size);
+        for (int i = 1; i < ad->hiddenLayers; ++i)
+            linear(p + ".adapter.mid." + std::to_string(i - 1), ad->size, ad->size);
         linear(p + ".adapter.up", ad->size, d);
     };
     add("embeddings.word_embeddings.weight", {c.vocabSize, d});
@@ -67,16 +97,24 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const std::optional<A
     layerNorm("embeddings.LayerNorm");
     for (int64_t l = 0; l < c.numLayers; ++l) {
         const std::string p = "encoder.layer." + std::to_string(l);
-        linear(p + ".attention.self.query", d, d);
-        linear(p + ".attention.self.key", d, d);
-        linear(p + ".attention.self.value", d, d);
-        linear(p + ".attention.output.dense", d, d);
-        if (ad) adapter(p + ".attention.output");
+        projection(p + ".attention.self.query", LoraTarget::Query, {});
+        projection(p + ".attention.self.key", LoraTarget::Key, {d, 1});
+        projection(p + ".attention.self.value", LoraTarget::Value, {d, 1});
+        projection(p + ".attention.output.dense", LoraTarget::AttentionOutput, {});
+        if (ad && ad->atAttention()) adapter(p + ".attention.output");
         layerNorm(p + ".attention.output.LayerNorm");
-        linear(p + ".intermediate.dense", d, c.intermediateSize);
-        linear(p + ".output.dense", c.intermediateSize, d);
-        if (ad) adapter(p + ".output");
+        projection(p + ".intermediate.dense", LoraTarget::Intermediate, {});
+        projection(p + ".output.dense", LoraTarget::Output, {1, c.intermediateSize});
+        if (ad && ad->atFeedForward()) adapter(p + ".output");
         layerNorm(p + ".output.LayerNorm");
+    }
+    if (const auto& pre = mods.prefix) {
+        const int64_t width = 2 * c.numLayers * d; // a key and a value per layer
+        add("prefix_encoder.embedding.weight", {pre->length, pre->hidden > 0 ? d : width});
+        if (pre->hidden > 0) {
+            linear("prefix_encoder.transform.0", d, pre->hidden);
+            linear("prefix_encoder.transform.2", pre->hidden, width);
+        }
     }
     linear("pooler.dense", d, d);
     if (withHead) linear("classifier", d, c.numLabels());

@@ -2,6 +2,7 @@
 // The model's parameters by name and shape, computed from the config alone (no torch). The torch
 // model registers exactly these names; the importer and the accounting use this list.
 #include "model/config.h"
+#include "model/modules.h"
 
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 
 namespace adapterlab::model {
 
+/// Adapters: everything a method adds (bottleneck adapters, LoRA, prefix, (IA)³ scalings).
 enum class ParamGroup { Embeddings, Attention, FeedForward, LayerNorm, Adapters, Pooler, Head };
 constexpr int kNumParamGroups = 7;
 
@@ -24,15 +26,19 @@ struct ParamSpec {
     int64_t numel() const;
 };
 
-/// Every parameter of BERT (+ adapters when given, + classifier when withHead).
-std::vector<ParamSpec> parameterSpecs(const BertConfig& config,
-                                      const std::optional<AdapterConfig>& adapters, bool withHead);
+/// Every parameter of BERT (+ the method's modules, + classifier when withHead), in the order
+/// the torch model registers them.
+std::vector<ParamSpec> parameterSpecs(const BertConfig& config, const MethodModules& modules,
+                                      bool withHead);
 
 /// Group of a parameter name (same rules as parameterSpecs), and its layer or -1.
 ParamGroup groupOf(const std::string& name);
 int layerOf(const std::string& name);
 
-/// Parameters per adapter: 2·m·d + d + m.
+/// Parameters per (plain) adapter: 2·m·d + d + m.
 inline int64_t adapterParams(int64_t d, int64_t m) { return 2 * m * d + d + m; }
+
+/// (in, out) widths of a LoRA target in a layer of `config`.
+std::pair<int64_t, int64_t> loraTargetShape(const BertConfig& config, LoraTarget t);
 
 } // namespace adapterlab::model

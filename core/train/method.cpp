@@ -4,6 +4,8 @@
 #include "train/run_config.h"
 #include "util/error.h"
 
+#include <algorithm>
+
 namespace adapterlab::train {
 namespace {
 
@@ -21,36 +23,64 @@ int64_t pooler(const Shape& s) {
     return s.d * s.d + s.d;
 }
 
+bool methodModule(const model::ParamSpec& p, const MethodSpec&, int64_t) {
+    return p.group == ParamGroup::Adapters;
+}
+
+// Bottleneck adapter settings shared by the Houlsby, Pfeiffer and parallel entries.
+MethodKnob adapterSizeKnob() {
+    return MethodKnob{"adapter_size",
+                      "m",
+                      "Adapter size m",
+                      "adapter size m",
+                      "--adapter-size",
+                      1,
+                      model::kMaxHidden,
+                      64,
+                      false,
+                      [](const RunConfig& c) { return c.adapter.size; },
+                      [](RunConfig& c, int64_t v) { c.adapter.size = v; },
+                      {8, 64, 256}};
+}
+
+model::AdapterConfig adapterOf(const RunConfig& c, model::AdapterStyle style) {
+    model::AdapterConfig a = c.adapter;
+    a.style = style;
+    a.scaling = style == model::AdapterStyle::Parallel ? c.adapterScaling : 1.0;
+    return a;
+}
+
+int64_t adapterCount(const Shape& s, const model::AdapterConfig& a) {
+    return s.layers * a.perLayer() * a.params(s.d);
+}
+
 std::vector<MethodInfo> makeRegistry() {
     std::vector<MethodInfo> r;
 
     MethodInfo adapter;
     adapter.method = Method::Adapter;
     adapter.id = "adapter";
-    adapter.aliases = {"adapters"};
+    adapter.aliases = {"adapters", "houlsby"};
     adapter.name = "Adapters (Houlsby)";
     adapter.series = "Adapters (over m)";
     adapter.color = 0xd62728;
-    adapter.trains = "two bottleneck adapters per layer, every LayerNorm, the head";
+    adapter.trains =
+        "bottleneck adapters after the attention and feed-forward sub-layers, every "
+        "LayerNorm, the head (variants: one placement halves the adapters; a norm inside "
+        "adds 2·d, each extra hidden layer m² + m per adapter)";
     adapter.formula = "2·L·(2·d·m + d + m) + 2·d·(2·L + 1)";
-    adapter.knob = MethodKnob{"adapter_size",
-                              "m",
-                              "Adapter size m",
-                              "adapter size m",
-                              "--adapter-size",
-                              1,
-                              model::kMaxHidden,
-                              64,
-                              false,
-                              [](const RunConfig& c) { return c.adapter.size; },
-                              [](RunConfig& c, int64_t v) { c.adapter.size = v; }};
-    adapter.settings = {"adapter_size", "init_std"};
-    adapter.usesAdapters = true;
+    adapter.knob = adapterSizeKnob();
+    adapter.settings = {"adapter_size",       "init_std",     "adapter_placement",
+                        "adapter_activation", "adapter_norm", "adapter_layers"};
+    adapter.layerModules = true;
+    adapter.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
+        m.adapter = adapterOf(c, model::AdapterStyle::Houlsby);
+    };
     adapter.trainable = [](const model::ParamSpec& p, const MethodSpec&, int64_t) {
         return p.group == ParamGroup::Adapters || p.group == ParamGroup::LayerNorm;
     };
-    adapter.count = [](const Shape& s, int64_t m) {
-        return 2 * s.layers * model::adapterParams(s.d, m) + layerNorms(s);
+    adapter.count = [](const Shape& s, const RunConfig& c) {
+        return adapterCount(s, adapterOf(c, model::AdapterStyle::Houlsby)) + layerNorms(s);
     };
     r.push_back(adapter);
 
@@ -63,7 +93,7 @@ std::vector<MethodInfo> makeRegistry() {
     full.trains = "every parameter";
     full.formula = "(V + P + T)·d + 2·d + L·(4·d² + 2·d·f + f + 9·d) + d² + d";
     full.trainable = [](const model::ParamSpec&, const MethodSpec&, int64_t) { return true; };
-    full.count = [](const Shape& s, int64_t) {
+    full.count = [](const Shape& s, const RunConfig&) {
         return (s.vocab + s.positions + s.types) * s.d + 2 * s.d + s.layers * encoderLayer(s) +
                pooler(s);
     };
@@ -88,12 +118,15 @@ std::vector<MethodInfo> makeRegistry() {
                            1,
                            true,
                            [](const RunConfig& c) { return int64_t(c.method.topK); },
-                           [](RunConfig& c, int64_t v) { c.method.topK = static_cast<int>(v); }};
+                           [](RunConfig& c, int64_t v) { c.method.topK = static_cast<int>(v); },
+                           {}};
     topK.settings = {"top_k"};
     topK.trainable = [](const model::ParamSpec& p, const MethodSpec& m, int64_t numLayers) {
         return p.group == ParamGroup::Pooler || (p.layer >= 0 && p.layer >= numLayers - m.topK);
     };
-    topK.count = [](const Shape& s, int64_t k) { return k * encoderLayer(s) + pooler(s); };
+    topK.count = [](const Shape& s, const RunConfig& c) {
+        return c.method.topK * encoderLayer(s) + pooler(s);
+    };
     r.push_back(topK);
 
     MethodInfo layerNorm;
@@ -108,7 +141,7 @@ std::vector<MethodInfo> makeRegistry() {
     layerNorm.trainable = [](const model::ParamSpec& p, const MethodSpec&, int64_t) {
         return p.group == ParamGroup::LayerNorm;
     };
-    layerNorm.count = [](const Shape& s, int64_t) { return layerNorms(s); };
+    layerNorm.count = [](const Shape& s, const RunConfig&) { return layerNorms(s); };
     r.push_back(layerNorm);
 
     MethodInfo head;
@@ -121,7 +154,7 @@ std::vector<MethodInfo> makeRegistry() {
     head.trains = "the classifier head";
     head.formula = "0";
     head.trainable = [](const model::ParamSpec&, const MethodSpec&, int64_t) { return false; };
-    head.count = [](const Shape&, int64_t) { return int64_t(0); };
+    head.count = [](const Shape&, const RunConfig&) { return int64_t(0); };
     r.push_back(head);
 
     // BitFit (Ben Zaken et al. 2022): the bias terms only. Every bias the encoder has: per layer
@@ -141,8 +174,148 @@ std::vector<MethodInfo> makeRegistry() {
         return n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0 &&
                p.group != ParamGroup::Adapters;
     };
-    bitfit.count = [](const Shape& s, int64_t) { return s.layers * (7 * s.d + s.ffn) + 2 * s.d; };
+    bitfit.count = [](const Shape& s, const RunConfig&) {
+        return s.layers * (7 * s.d + s.ffn) + 2 * s.d;
+    };
     r.push_back(bitfit);
+
+    // LoRA (Hu et al. 2021): W x + (alpha / r)·B A x on the chosen projections, B = 0 at start.
+    MethodInfo lora;
+    lora.method = Method::Lora;
+    lora.id = "lora";
+    lora.name = "LoRA";
+    lora.series = "LoRA (over r)";
+    lora.color = 0x17becf;
+    lora.trains =
+        "rank-r factors A, B of the chosen projections (default query and value), the head";
+    lora.formula = "L·r·Σ(in + out) over the targets; query, value: 4·L·d·r";
+    lora.knob = MethodKnob{"lora_rank",
+                           "r",
+                           "LoRA rank r",
+                           "LoRA rank r",
+                           "--lora-rank",
+                           1,
+                           model::kMaxHidden,
+                           8,
+                           false,
+                           [](const RunConfig& c) { return c.lora.rank; },
+                           [](RunConfig& c, int64_t v) { c.lora.rank = v; },
+                           {1, 4, 8, 64}};
+    lora.settings = {"lora_rank", "lora_alpha", "lora_dropout", "lora_targets"};
+    lora.layerModules = true;
+    lora.modules = [](const RunConfig& c, bool, model::MethodModules& m) { m.lora = c.lora; };
+    lora.trainable = methodModule;
+    lora.count = [](const Shape& s, const RunConfig& c) {
+        int64_t widths = 0;
+        for (auto t : c.lora.targets) {
+            const bool ffnIn = t == model::LoraTarget::Output,
+                       ffnOut = t == model::LoraTarget::Intermediate;
+            widths += (ffnIn ? s.ffn : s.d) + (ffnOut ? s.ffn : s.d);
+        }
+        return s.layers * c.lora.rank * widths;
+    };
+    r.push_back(lora);
+
+    // Prefix tuning (Li & Liang 2021): l key and l value vectors per layer.
+    MethodInfo prefix;
+    prefix.method = Method::Prefix;
+    prefix.id = "prefix";
+    prefix.aliases = {"prefix_tuning"};
+    prefix.name = "Prefix tuning";
+    prefix.series = "Prefix tuning (over l)";
+    prefix.color = 0xbcbd22;
+    prefix.trains = "l key and value vectors per layer (through a reparameterisation MLP of width "
+                    "h while training, folded away when saved), the head";
+    prefix.formula = "2·L·l·d (saved; while training l·d + h·(d + 1) + (h + 1)·2·L·d)";
+    prefix.knob = MethodKnob{"prefix_length",
+                             "l",
+                             "Prefix length l",
+                             "prefix length l",
+                             "--prefix-length",
+                             1,
+                             4096,
+                             10,
+                             false,
+                             [](const RunConfig& c) { return c.prefix.length; },
+                             [](RunConfig& c, int64_t v) { c.prefix.length = v; },
+                             {1, 10, 30}};
+    prefix.settings = {"prefix_length", "prefix_hidden"};
+    prefix.layerModules = true;
+    prefix.modules = [](const RunConfig& c, bool training, model::MethodModules& m) {
+        m.prefix = c.prefix;
+        if (!training) m.prefix->hidden = 0;
+    };
+    prefix.trainable = methodModule;
+    prefix.count = [](const Shape& s, const RunConfig& c) {
+        return 2 * s.layers * c.prefix.length * s.d;
+    };
+    r.push_back(prefix);
+
+    // (IA)³ (Liu et al. 2022): learned rescaling of keys, values and feed-forward activations.
+    MethodInfo ia3;
+    ia3.method = Method::Ia3;
+    ia3.id = "ia3";
+    ia3.name = "(IA)³";
+    ia3.series = "(IA)³";
+    ia3.color = 0xe377c2;
+    ia3.trains = "scaling vectors of keys (d), values (d) and feed-forward activations (f) per "
+                 "layer, initialised to ones; the head";
+    ia3.formula = "L·(2·d + f)";
+    ia3.layerModules = true;
+    ia3.modules = [](const RunConfig&, bool, model::MethodModules& m) { m.ia3 = true; };
+    ia3.trainable = methodModule;
+    ia3.count = [](const Shape& s, const RunConfig&) { return s.layers * (2 * s.d + s.ffn); };
+    r.push_back(ia3);
+
+    // Pfeiffer et al. 2021 (AdapterHub's SeqBn): one adapter per layer after the feed-forward
+    // block. It reads the block's LayerNorm output LN(f + a), adds to f, and LN(f' + a) follows
+    // with the same (frozen) LayerNorm.
+    MethodInfo pfeiffer;
+    pfeiffer.method = Method::Pfeiffer;
+    pfeiffer.id = "pfeiffer";
+    pfeiffer.aliases = {"seq_bn"};
+    pfeiffer.name = "Adapters (Pfeiffer)";
+    pfeiffer.series = "Pfeiffer adapters (over m)";
+    pfeiffer.color = 0x8c564b;
+    pfeiffer.trains = "one bottleneck adapter per layer after the feed-forward block (LayerNorms "
+                      "frozen), the head";
+    pfeiffer.formula = "L·(2·d·m + d + m)";
+    pfeiffer.knob = adapterSizeKnob();
+    pfeiffer.settings = {"adapter_size", "init_std", "adapter_activation", "adapter_norm",
+                         "adapter_layers"};
+    pfeiffer.layerModules = true;
+    pfeiffer.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
+        m.adapter = adapterOf(c, model::AdapterStyle::Pfeiffer);
+    };
+    pfeiffer.trainable = methodModule;
+    pfeiffer.count = [](const Shape& s, const RunConfig& c) {
+        return adapterCount(s, adapterOf(c, model::AdapterStyle::Pfeiffer));
+    };
+    r.push_back(pfeiffer);
+
+    // He et al. 2022 ("Towards a unified view"): out = sublayer(x) + s·adapter(x).
+    MethodInfo parallel;
+    parallel.method = Method::Parallel;
+    parallel.id = "parallel";
+    parallel.aliases = {"par_bn"};
+    parallel.name = "Parallel adapters";
+    parallel.series = "Parallel adapters (over m)";
+    parallel.color = 0x393b79;
+    parallel.trains = "bottleneck adapters beside the feed-forward (default) and/or attention "
+                      "sub-layers, output scaled by s; the head";
+    parallel.formula = "A·(2·d·m + d + m); A = L (feed-forward) or 2·L (both)";
+    parallel.knob = adapterSizeKnob();
+    parallel.settings = {"adapter_size", "init_std", "adapter_placement", "adapter_activation",
+                         "adapter_scaling"};
+    parallel.layerModules = true;
+    parallel.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
+        m.adapter = adapterOf(c, model::AdapterStyle::Parallel);
+    };
+    parallel.trainable = methodModule;
+    parallel.count = [](const Shape& s, const RunConfig& c) {
+        return adapterCount(s, adapterOf(c, model::AdapterStyle::Parallel));
+    };
+    r.push_back(parallel);
     return r;
 }
 
@@ -195,6 +368,48 @@ void MethodSpec::validate(int64_t numLayers) const {
 bool isTrainable(const model::ParamSpec& p, const MethodSpec& m, int64_t numLayers) {
     if (p.group == ParamGroup::Head) return true; // every method trains its task's head
     return methodInfo(m.method).trainable(p, m, numLayers);
+}
+
+bool MethodInfo::usesAdapters() const {
+    RunConfig c;
+    c.method.method = method;
+    return methodModules(c).adapter.has_value();
+}
+
+model::MethodModules methodModules(const RunConfig& config, bool training) {
+    model::MethodModules m;
+    if (const auto build = methodInfo(config.method.method).modules) build(config, training, m);
+    return m;
+}
+
+std::string variantText(const RunConfig& c) {
+    const auto& info = methodInfo(c.method.method);
+    const auto reads = [&](const char* s) {
+        return std::find(info.settings.begin(), info.settings.end(), s) != info.settings.end();
+    };
+    const RunConfig defaults;
+    std::vector<std::string> parts;
+    if (reads("adapter_placement") && c.adapter.placement != model::AdapterPlacement::Default) {
+        // Spelled as where the adapters sit; "the method's own" placement is no variant.
+        auto mine = adapterOf(c, info.method == Method::Parallel ? model::AdapterStyle::Parallel
+                                                                 : model::AdapterStyle::Houlsby);
+        auto theirs = mine;
+        theirs.placement = model::AdapterPlacement::Default;
+        if (mine.atAttention() != theirs.atAttention() ||
+            mine.atFeedForward() != theirs.atFeedForward())
+            parts.push_back(model::toString(c.adapter.placement));
+    }
+    if (reads("adapter_activation") && c.adapter.activation != defaults.adapter.activation)
+        parts.push_back(model::toString(c.adapter.activation));
+    if (reads("adapter_norm") && c.adapter.innerNorm) parts.push_back("norm");
+    if (reads("adapter_layers") && c.adapter.hiddenLayers != 1)
+        parts.push_back(std::to_string(c.adapter.hiddenLayers) + " layers");
+    if (reads("lora_targets") && c.lora.targets != defaults.lora.targets)
+        parts.push_back("targets " + model::toString(c.lora.targets));
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : ", ") + p;
+    return out;
 }
 
 int64_t knobValue(const RunConfig& config) {

@@ -1,16 +1,16 @@
 #include "train/param_count.h"
 
+#include "train/run_config.h"
+
 #include <nlohmann/json.hpp>
 
 namespace adapterlab::train {
 
-ParamCounts countParameters(const model::BertConfig& config, const MethodSpec& method,
-                            const model::AdapterConfig& adapter, bool withHead) {
+ParamCounts countParameters(const model::BertConfig& config, const RunConfig& run, bool withHead) {
+    const MethodSpec& method = run.method;
     method.validate(config.numLayers);
-    std::optional<model::AdapterConfig> ad;
-    if (method.usesAdapters()) ad = adapter;
     ParamCounts c;
-    for (const auto& p : model::parameterSpecs(config, ad, withHead)) {
+    for (const auto& p : model::parameterSpecs(config, methodModules(run, false), withHead)) {
         const int64_t n = p.numel();
         const auto g = static_cast<size_t>(p.group);
         c.total += n;

@@ -12,9 +12,9 @@
 namespace adapterlab::train {
 
 struct ParamCounts {
-    int64_t total = 0;     ///< every parameter of the model as built (backbone + adapters + head)
+    int64_t total = 0;     ///< every parameter of the model as saved (backbone + modules + head)
     int64_t trainable = 0; ///< trained per task under the method
-    int64_t backbone = 0;  ///< encoder + pooler without adapters or head (the shared part)
+    int64_t backbone = 0;  ///< encoder + pooler without the method's modules or head (shared)
     std::array<int64_t, model::kNumParamGroups> byGroup{};
     std::array<int64_t, model::kNumParamGroups> trainableByGroup{};
 
@@ -23,7 +23,10 @@ struct ParamCounts {
     nlohmann::json toJson() const;
 };
 
-ParamCounts countParameters(const model::BertConfig& config, const MethodSpec& method,
-                            const model::AdapterConfig& adapter, bool withHead = true);
+struct RunConfig;
+
+/// Counts for the run's method and settings, with its modules as saved (a prefix folded).
+ParamCounts countParameters(const model::BertConfig& config, const RunConfig& run,
+                            bool withHead = true);
 
 } // namespace adapterlab::train

@@ -5,10 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
-#include <type_traits>
 #include <set>
+#include <type_traits>
 
 namespace adapterlab::train {
 
@@ -29,8 +30,30 @@ std::vector<FieldError> RunConfig::check() const {
             fail(k.setting.c_str(), k.noun + " = " + std::to_string(v) + " must be between " +
                                         std::to_string(k.min) + " and " + std::to_string(k.max));
     }
-    if (info.usesAdapters && (!std::isfinite(adapter.initStd) || adapter.initStd < 0))
+    const auto reads = [&](const char* setting) {
+        return std::find(info.settings.begin(), info.settings.end(), setting) !=
+               info.settings.end();
+    };
+    if (reads("init_std") && (!std::isfinite(adapter.initStd) || adapter.initStd < 0))
         fail("init_std", "adapter init std must be a finite number >= 0");
+    if (reads("adapter_layers") && (adapter.hiddenLayers < 1 || adapter.hiddenLayers > 8))
+        fail("adapter_layers", "adapter hidden layers must be between 1 and 8");
+    if (reads("adapter_scaling") &&
+        !(std::isfinite(adapterScaling) && adapterScaling > 0 && adapterScaling <= 1000))
+        fail("adapter_scaling", "adapter scaling s must be in (0, 1000]");
+    if (method.method == Method::Pfeiffer &&
+        adapter.placement != model::AdapterPlacement::Default &&
+        adapter.placement != model::AdapterPlacement::FeedForward)
+        fail("adapter_placement", "a Pfeiffer adapter sits after the feed-forward block only");
+    if (reads("lora_alpha") && !(std::isfinite(lora.alpha) && lora.alpha > 0))
+        fail("lora_alpha", "LoRA alpha must be > 0");
+    if (reads("lora_dropout") && !(lora.dropout >= 0 && lora.dropout < 1))
+        fail("lora_dropout", "LoRA dropout must be in [0, 1)");
+    if (reads("lora_targets") && lora.targets.empty())
+        fail("lora_targets", "LoRA needs at least one target projection");
+    if (reads("prefix_hidden") && (prefix.hidden < 0 || prefix.hidden > model::kMaxHidden))
+        fail("prefix_hidden",
+             "prefix MLP width must be between 0 (none) and " + std::to_string(model::kMaxHidden));
     if (!std::isfinite(learningRate) || learningRate <= 0)
         fail("learning_rate", "learning rate must be > 0");
     else if (learningRate > 1)
@@ -85,26 +108,51 @@ void RunConfig::validateFor(const model::BertConfig& b) const {
     if (!problems.empty()) throw Error(problems.front().message);
 }
 
+namespace {
+// Settings only some methods read: stored with a run of such a method, absent (defaults) else.
+const std::vector<std::string>& methodSettings() {
+    static const std::vector<std::string> keys = {
+        "adapter_placement", "adapter_activation", "adapter_norm", "adapter_layers",
+        "adapter_scaling",   "lora_rank",          "lora_alpha",   "lora_dropout",
+        "lora_targets",      "prefix_length",      "prefix_hidden"};
+    return keys;
+}
+} // namespace
+
 json RunConfig::toJson() const {
-    return {{"task", task},
-            {"backbone", backbone},
-            {"method", toString(method.method)},
-            {"top_k", method.topK},
-            {"adapter_size", adapter.size},
-            {"init_std", adapter.initStd},
-            {"pooling", model::toString(pooling)},
-            {"learning_rate", learningRate},
-            {"epochs", epochs},
-            {"batch_size", batchSize},
-            {"max_length", maxLength},
-            {"warmup_fraction", warmupFraction},
-            {"weight_decay", weightDecay},
-            {"clip_norm", clipNorm},
-            {"seed", seed},
-            {"device", device},
-            {"threads", threads},
-            {"skip_malformed", skipMalformed},
-            {"train_size", trainSize}};
+    json j = {{"task", task},
+              {"backbone", backbone},
+              {"method", toString(method.method)},
+              {"top_k", method.topK},
+              {"adapter_size", adapter.size},
+              {"init_std", adapter.initStd},
+              {"pooling", model::toString(pooling)},
+              {"learning_rate", learningRate},
+              {"epochs", epochs},
+              {"batch_size", batchSize},
+              {"max_length", maxLength},
+              {"warmup_fraction", warmupFraction},
+              {"weight_decay", weightDecay},
+              {"clip_norm", clipNorm},
+              {"seed", seed},
+              {"device", device},
+              {"threads", threads},
+              {"skip_malformed", skipMalformed},
+              {"train_size", trainSize}};
+    const json extra = {{"adapter_placement", model::toString(adapter.placement)},
+                        {"adapter_activation", model::toString(adapter.activation)},
+                        {"adapter_norm", adapter.innerNorm},
+                        {"adapter_layers", adapter.hiddenLayers},
+                        {"adapter_scaling", adapterScaling},
+                        {"lora_rank", lora.rank},
+                        {"lora_alpha", lora.alpha},
+                        {"lora_dropout", lora.dropout},
+                        {"lora_targets", model::toString(lora.targets)},
+                        {"prefix_length", prefix.length},
+                        {"prefix_hidden", prefix.hidden}};
+    for (const auto& key : methodInfo(method.method).settings)
+        if (extra.contains(key)) j[key] = extra[key];
+    return j;
 }
 
 RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
@@ -115,7 +163,9 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
         "max_length", "warmup_fraction", "weight_decay",   "clip_norm", "seed",
         "device",     "threads",         "skip_malformed", "train_size"};
     for (const auto& [k, v] : j.items())
-        if (!known.count(k)) throw Error(origin + ": unknown setting '" + k + "'");
+        if (!known.count(k) && std::find(methodSettings().begin(), methodSettings().end(), k) ==
+                                   methodSettings().end())
+            throw Error(origin + ": unknown setting '" + k + "'");
     RunConfig c;
     // Typed reads: a value of the wrong type or beyond its field's range is named, never cast.
     const auto integer = [&](const char* key, auto& field) {
@@ -180,6 +230,32 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     text("device", c.device);
     integer("threads", c.threads);
     integer("train_size", c.trainSize);
+    const auto parsed = [&](const char* key, auto parse, auto& field) {
+        std::string v;
+        text(key, v);
+        if (!j.contains(key)) return;
+        try {
+            field = parse(v);
+        } catch (const Error& e) {
+            throw Error(origin + ": " + e.what());
+        }
+    };
+    parsed("adapter_placement", model::parsePlacement, c.adapter.placement);
+    parsed("adapter_activation", model::parseActivation, c.adapter.activation);
+    parsed("lora_targets", model::parseLoraTargets, c.lora.targets);
+    if (j.contains("adapter_norm")) {
+        if (!j["adapter_norm"].is_boolean())
+            throw Error(origin + ": setting 'adapter_norm' must be true or false, got " +
+                        j["adapter_norm"].dump());
+        c.adapter.innerNorm = j["adapter_norm"].get<bool>();
+    }
+    integer("adapter_layers", c.adapter.hiddenLayers);
+    number("adapter_scaling", c.adapterScaling);
+    integer("lora_rank", c.lora.rank);
+    number("lora_alpha", c.lora.alpha);
+    number("lora_dropout", c.lora.dropout);
+    integer("prefix_length", c.prefix.length);
+    integer("prefix_hidden", c.prefix.hidden);
     if (j.contains("skip_malformed")) {
         if (!j["skip_malformed"].is_boolean())
             throw Error(origin + ": setting 'skip_malformed' must be true or false, got " + j["skip_malformed"].dump());

@@ -26,7 +26,12 @@ struct RunConfig {
     std::string task;     ///< task SPEC (glue:NAME:DIR, file:..., lines:...)
     std::string backbone; ///< Hugging Face BERT folder
     MethodSpec method;
+    /// Bottleneck adapters (Houlsby, Pfeiffer, parallel): size, init σ and the paper's variants
+    /// (placement, activation, norm inside, hidden layers); the style follows the method.
     model::AdapterConfig adapter;
+    double adapterScaling = 4.0; ///< s of parallel adapters (He et al. 2022)
+    model::LoraConfig lora;
+    model::PrefixConfig prefix;
     model::Pooling pooling = model::Pooling::Cls; ///< classifier input: [CLS] or mean of tokens
     double learningRate = 3e-4;
     int epochs = 3;

@@ -23,6 +23,19 @@ model::ParamSpec specOf(const std::string& name) {
     return {name, {}, model::groupOf(name), model::layerOf(name)};
 }
 
+// The modules as inference needs them: a prefix folded, training-only settings dropped.
+json inferenceModules(model::MethodModules m) {
+    if (m.prefix) m.prefix->hidden = 0;
+    json j = m.toJson();
+    if (j["adapter"].is_object()) j["adapter"].erase("init_std");
+    if (j["lora"].is_object()) j["lora"].erase("dropout");
+    return j;
+}
+
+bool isPrefixEncoder(const std::string& name) {
+    return name.rfind("prefix_encoder.", 0) == 0;
+}
+
 } // namespace
 
 std::vector<std::string> trainableParameterNames(model::BertModel& m, const MethodSpec& method) {
@@ -43,14 +56,24 @@ std::vector<char> encodeTaskParameters(model::BertModel& m, const MethodSpec& me
     meta["format"] = kTaskParamsFormat;
     meta["format_version"] = std::to_string(kTaskParamsVersion);
     meta["model_config"] = shapeDefiningConfig(m->config()).dump();
-    meta["adapter_config"] = m->adapterConfig() ? m->adapterConfig()->toJson().dump() : "null";
+    meta["modules"] = inferenceModules(m->modules()).dump();
     meta["method"] = toString(method.method);
     meta["top_k"] = std::to_string(method.topK);
     const auto params = m->named_parameters();
+    // A prefix trained through its reparameterisation MLP is saved folded: the MLP's output.
+    const bool fold = m->modules().prefix && m->modules().prefix->hidden > 0;
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto& name : trainableParameterNames(m, method))
+        if (!(fold && isPrefixEncoder(name))) out.emplace_back(name, params[name].detach());
+    if (fold) {
+        torch::NoGradGuard guard;
+        const auto p = m->prefixStates(); // [l, 2L, d]
+        out.emplace_back("prefix_encoder.embedding.weight", p.reshape({p.size(0), -1}));
+    }
     std::vector<torch::Tensor> keep;
     std::vector<model::TensorToWrite> tensors;
-    for (const auto& name : trainableParameterNames(m, method)) {
-        keep.push_back(params[name].detach().to(torch::kCPU, torch::kFloat).contiguous());
+    for (const auto& [name, t] : out) {
+        keep.push_back(t.to(torch::kCPU, torch::kFloat).contiguous());
         tensors.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
     }
     return model::encodeSafetensors(tensors, meta);
@@ -77,12 +100,19 @@ void loadInto(model::BertModel& m, const model::SafetensorsFile& file) {
     const auto& meta = file.metadata();
     if (meta.at("model_config") != shapeDefiningConfig(m->config()).dump())
         throw Error(path + ": trained for a different model (" + meta.at("model_config") + ")");
-    const std::string adapters =
-        m->adapterConfig() ? m->adapterConfig()->toJson().dump() : "null";
-    const auto savedAdapters = meta.find("adapter_config");
-    if (savedAdapters != meta.end() && savedAdapters->second != "null" && adapters != "null" &&
-        json::parse(savedAdapters->second)["size"] != json::parse(adapters)["size"])
-        throw Error(path + ": adapter size differs (" + savedAdapters->second + ")");
+    const auto saved = meta.find("modules");
+    if (saved != meta.end()) {
+        const json mine = inferenceModules(m->modules());
+        const json theirs = json::parse(saved->second, nullptr, false);
+        if (theirs != mine)
+            throw Error(path + ": trained with other method modules (" + saved->second +
+                        ", this model has " + mine.dump() + ")");
+    } else if (const auto old = meta.find("adapter_config"); old != meta.end()) { // format 1 files
+        const auto& ad = m->modules().adapter;
+        if (old->second != "null" && ad &&
+            json::parse(old->second, nullptr, false).value("size", int64_t(-1)) != ad->size)
+            throw Error(path + ": adapter size differs (" + old->second + ")");
+    }
     auto params = m->named_parameters();
     torch::NoGradGuard guard;
     for (const auto& t : file.tensors()) {

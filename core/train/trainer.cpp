@@ -261,8 +261,14 @@ CheckpointProgress Trainer::resumeFrom(const std::string& path) {
     if (meta.value("version", 0) != kCheckpointVersion)
         throw Error("checkpoint '" + path + "' has version " + std::to_string(meta.value("version", 0)) +
                     "; this build reads version " + std::to_string(kCheckpointVersion));
-    if (meta["settings"] != resumableSettings(config_))
-        throw Error("checkpoint '" + path + "' belongs to other run settings");
+    // Compared as parsed: a checkpoint of an earlier build lacks settings added since (defaults).
+    bool sameSettings = false;
+    try {
+        sameSettings = resumableSettings(RunConfig::fromJson(meta.at("settings"))) ==
+                       resumableSettings(config_);
+    } catch (const std::exception&) {
+    }
+    if (!sameSettings) throw Error("checkpoint '" + path + "' belongs to other run settings");
     if (meta["parameters"] != nlohmann::json(trainableNames_))
         throw Error("checkpoint '" + path + "' holds other trainable parameters than this method");
     try {
