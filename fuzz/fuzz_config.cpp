@@ -1,7 +1,8 @@
-// libFuzzer target: the configuration parsers (Hugging Face config.json, adapter settings, run
-// configs). Well-formed JSON of any shape must either parse and validate or be refused with
-// adapterlab::Error naming the field.
+// libFuzzer target: the configuration parsers (Hugging Face config.json, adapter settings, method
+// modules, run configs). Well-formed JSON of any shape must either parse and validate or be refused
+// with adapterlab::Error naming the field.
 #include "model/config.h"
+#include "model/modules.h"
 #include "train/run_config.h"
 #include "util/error.h"
 
@@ -21,6 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     try {
         (void)model::AdapterConfig::fromJson(j, "fuzz adapter");
+    } catch (const Error&) {
+    }
+    try { // the method modules a task-parameter file names
+        const auto m = model::MethodModules::fromJson(j, "fuzz modules");
+        if (model::MethodModules::fromJson(m.toJson()).toJson() != m.toJson()) __builtin_trap();
     } catch (const Error&) {
     }
     try {

@@ -80,11 +80,21 @@ for i in $(seq 1 20); do echo "pos the film was good"; echo "neg the plot was aw
   --adapter-size 4 --epochs 1 --batch-size 8 --max-length 16 --lr 1e-3 --device cpu --threads 1 \
   --json >train.json || fail "training run"
 grep -q '"status":"finished"' <(tr -d ' \n' <train.json) || { cat train.json; fail "run not finished"; }
+/usr/bin/adapterlab-cli train --db lab.alab --task lines:task.txt --backbone bb --method lora \
+  --lora-rank 2 --epochs 1 --batch-size 8 --max-length 16 --lr 1e-3 --device cpu --threads 1 \
+  --json >lora.json || fail "LoRA run"
+grep -q '"status":"finished"' <(tr -d ' \n' <lora.json) || { cat lora.json; fail "LoRA run not finished"; }
 
 # The GUI starts offscreen (in a scratch home) and quits by itself.
 mkdir -p home
 HOME="$work/home" XDG_RUNTIME_DIR="$work/home" QT_QPA_PLATFORM=offscreen \
   timeout 60 /usr/bin/adapterlab --quit-after 500 >gui.log 2>&1 || { cat gui.log; fail "GUI start"; }
+# The trade-off figure of those runs, headless.
+HOME="$work/home" XDG_RUNTIME_DIR="$work/home" QT_QPA_PLATFORM=offscreen \
+  timeout 60 /usr/bin/adapterlab --export-tradeoff "$work/tradeoff.png" lab.alab >gui.log 2>&1 ||
+  { cat gui.log; fail "GUI --export-tradeoff"; }
+[ "$(head -c 8 "$work/tradeoff.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] ||
+  fail "--export-tradeoff wrote no PNG"
 /usr/bin/adapterlab --version | grep -q "adapterlab $(dpkg-deb -f "$deb" Version)" ||
   fail "adapterlab --version"
 

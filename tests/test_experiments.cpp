@@ -220,6 +220,27 @@ void TestExperiments::selectionAndAggregation() {
     QCOMPARE(experiments::toJson(withCurve[1])["train_size"].get<int64_t>(), int64_t(200));
     QVERIFY(experiments::toCsv(withCurve).find(",8,200,") !=
             std::string::npos); // run_ids,train_size
+    // An architecture variant (adapters after attention only) scoring higher is a row of its
+    // own too, named in the exports; a run stored before the placement setting existed (no
+    // key) is the default architecture and groups with the others.
+    auto attentionOnly = record(10, "adapter", 8, 1e-3, 1, 0.97);
+    attentionOnly.configJson["adapter_placement"] = "attention";
+    attentionOnly.config = train::RunConfig::fromJson(attentionOnly.configJson);
+    runs.push_back(attentionOnly);
+    auto explicitDefault = record(11, "adapter", 8, 1e-4, 3, 0.76);
+    explicitDefault.configJson["adapter_activation"] = "gelu";
+    explicitDefault.config = train::RunConfig::fromJson(explicitDefault.configJson);
+    runs.push_back(explicitDefault);
+    const auto withVariant = experiments::resultTable(runs, experiments::Table::Tradeoff);
+    QCOMPARE(withVariant.size(), size_t(5));
+    QCOMPARE(withVariant[0].variant, std::string());
+    QCOMPARE(withVariant[0].runIds, (std::vector<int64_t>{3, 4, 11})); // seeds 1, 2 and 3
+    QCOMPARE(withVariant[1].variant, std::string("attention"));
+    QCOMPARE(withVariant[1].mean, 0.97);
+    QCOMPARE(experiments::toJson(withVariant[1])["variant"].get<std::string>(),
+             std::string("attention"));
+    QCOMPARE(experiments::toJson(withVariant[1])["knob"].get<std::string>(), std::string("m"));
+    QVERIFY(experiments::toCsv(withVariant).find(",m,attention\n") != std::string::npos);
 }
 
 void TestExperiments::ablationEqualsNaive_data() {
@@ -351,18 +372,27 @@ void TestExperiments::sweepRunsAndResumes() {
 }
 
 void TestExperiments::ablateStoredRun() {
+    // Every method with per-layer modules, end to end: trained, stored (a prefix folded),
+    // reloaded for evaluation and ablation with the dev metric it had in training.
     testutil::Fixture f;
     store::Store s(f.path("e.alab"));
-    auto cfg = f.config(train::Method::Adapter, 2);
-    cfg.adapter.initStd = 0.3;
-    const int64_t id = experiments::runTraining(s, cfg);
-    int64_t work = 0, naive = 0;
-    const auto rows = experiments::ablateRun(s, id, {}, &work, &naive);
-    QCOMPARE(rows.size(), size_t(1 + 3));
-    QCOMPARE(rows.front().first, int64_t(-1));
-    QCOMPARE(rows.front().score, s.run(id).bestMetrics["accuracy"].get<double>()); // intact = stored best
-    QCOMPARE(s.ablation(id).size(), size_t(4));
-    QVERIFY(experiments::ablationCsv(s.ablation(id)).find("first_layer,last_layer,score,drop") == 0);
+    for (const auto& info : train::methods()) {
+        if (!info.layerModules) continue;
+        auto cfg = f.config(info.method, 2);
+        cfg.adapter.initStd = 0.3;
+        const int64_t id = experiments::runTraining(s, cfg);
+        const double best = s.run(id).bestMetrics["accuracy"].get<double>();
+        QCOMPARE(experiments::evaluateRun(s, id, cfg.task, "dev").at("accuracy"), best);
+        int64_t work = 0, naive = 0;
+        const auto rows = experiments::ablateRun(s, id, {}, &work, &naive);
+        QCOMPARE(rows.size(), size_t(1 + 3));
+        QCOMPARE(rows.front().first, int64_t(-1));
+        QCOMPARE(rows.front().score, best); // intact = stored best
+        QCOMPARE(s.ablation(id).size(), size_t(4));
+        QVERIFY(
+            experiments::ablationCsv(s.ablation(id)).find("first_layer,last_layer,score,drop") ==
+            0);
+    }
     const auto full = experiments::runTraining(s, f.config(train::Method::Full, 1));
     QVERIFY_THROWS_EXCEPTION(Error, experiments::ablateRun(s, full));
 }

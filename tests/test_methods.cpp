@@ -475,8 +475,17 @@ void TestMethods::badMethodSettingsAreNamed() {
     QVERIFY(
         problem(R"({"method": "parallel", "adapter_scaling": 0})").rfind("adapter_scaling:", 0) ==
         0);
-    QVERIFY(problem(R"({"method": "pfeiffer", "adapter_placement": "attention"})")
-                .rfind("adapter_placement:", 0) == 0);
+    // A variant setting the method does not read (left from another method) is not built: what
+    // trains is what the stored settings, which hold only the method's own, rebuild.
+    const auto pfeiffer =
+        run(Method::Pfeiffer, R"({"adapter_placement": "attention", "adapter_scaling": 2})");
+    QVERIFY(train::methodModules(pfeiffer).adapter->placement == model::AdapterPlacement::Default);
+    QCOMPARE(train::methodModules(pfeiffer).adapter->scaling, 1.0);
+    const auto parallel = run(Method::Parallel, R"({"adapter_norm": true, "adapter_layers": 3})");
+    QVERIFY(!train::methodModules(parallel).adapter->innerNorm);
+    QCOMPARE(train::methodModules(parallel).adapter->hiddenLayers, 1);
+    QVERIFY(train::methodModules(train::RunConfig::fromJson(parallel.toJson())).toJson() ==
+            train::methodModules(parallel).toJson());
     // Unknown names are refused as they are read, naming the accepted ones.
     const std::string err = testutil::errorOf([] {
         train::RunConfig::fromJson(

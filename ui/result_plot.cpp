@@ -127,13 +127,12 @@ void ResultPlot::rebuild() {
                                  ? palette[plot_->graphCount() % 6]
                                  : methodColor(key.method);
         const int64_t sample = key.trainSize;
+        const QString base = table_ == experiments::Table::Tradeoff ? methodLabel(key.method)
+                             : table_ == experiments::Table::Robustness
+                                 ? tr("Adapters m=%1").arg(key.size)
+                                 : tr("Adapters");
         const QString name =
-            table_ == experiments::Table::Tradeoff
-                ? methodLabel(key.method) + (key.variant.empty()
-                                                 ? QString()
-                                                 : " · " + QString::fromStdString(key.variant))
-            : table_ == experiments::Table::Robustness ? tr("Adapters m=%1").arg(key.size)
-                                                       : tr("Adapters");
+            base + (key.variant.empty() ? QString() : " · " + QString::fromStdString(key.variant));
         g->setName(sample > 0
                        ? tr("%1, %2 examples").arg(name, QLocale().toString(qlonglong(sample)))
                        : name);

@@ -55,7 +55,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         const int64_t v = train::knobValue(c);
         if (sortRole) return qlonglong(v);
         if (!train::methodInfo(c.method.method).knob) return QString();
-        if (train::methodInfo(c.method.method).usesAdapters()) return qlonglong(v);
+        if (train::methodInfo(c.method.method).usesAdapters) return qlonglong(v);
         return QString::fromStdString(train::knobText(c));
     }
     case InitStd:

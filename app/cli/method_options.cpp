@@ -2,14 +2,23 @@
 
 #include "model/modules.h"
 
+#include <algorithm>
+
 namespace adapterlab::cli {
 namespace {
 
-// One row per option: its name and how a given value reaches the run's settings.
+// One row per option: its name, the run setting it sets, how a given value reaches it.
 struct Row {
     const char* name;
     void (*apply)(const MethodOptions&, train::RunConfig&);
 };
+
+// "--lora-rank" -> "lora_rank"
+std::string settingOf(const std::string& option) {
+    std::string s = option.substr(2);
+    std::replace(s.begin(), s.end(), '-', '_');
+    return s;
+}
 
 const std::vector<Row>& rows() {
     static const std::vector<Row> r = {
@@ -62,6 +71,24 @@ const std::vector<Row>& rows() {
 void MethodOptions::apply(train::RunConfig& c) const {
     for (const auto& row : rows())
         if (cmd->get_option(row.name)->count() > 0) row.apply(*this, c);
+    // An option of another method would be silently ignored: refuse it, naming the method's own.
+    const auto& info = train::methodInfo(c.method.method);
+    for (const auto& row : rows()) {
+        const std::string name = row.name;
+        if (name == "--method" || cmd->get_option(name)->count() == 0) continue;
+        if (std::find(info.settings.begin(), info.settings.end(), settingOf(name)) !=
+            info.settings.end())
+            continue;
+        std::string own;
+        for (const auto& s : info.settings) {
+            std::string option = "--" + s;
+            std::replace(option.begin(), option.end(), '_', '-');
+            own += (own.empty() ? "" : ", ") + option;
+        }
+        throw CLI::ValidationError(
+            name + " is not a setting of method " + info.id +
+            (own.empty() ? std::string(" (it has none)") : " (its settings: " + own + ")"));
+    }
 }
 
 std::vector<std::string> MethodOptions::names() const {
@@ -88,7 +115,8 @@ std::shared_ptr<MethodOptions> addMethodOptions(CLI::App* cmd, bool methodRequir
     cmd->add_option("--adapter-activation", o->activation,
                     "gelu | relu | tanh | swish (default gelu)")
         ->check(CLI::IsMember({"gelu", "relu", "tanh", "swish"}));
-    cmd->add_flag("--adapter-norm", o->norm, "a LayerNorm inside each adapter, on its input");
+    cmd->add_flag("--adapter-norm", o->norm,
+                  "a LayerNorm inside each adapter, on its input (=false: none)");
     cmd->add_option("--adapter-layers", v.adapter.hiddenLayers,
                     "hidden layers in each adapter (default 1)");
     cmd->add_option("--adapter-scaling", v.adapterScaling,

@@ -149,6 +149,10 @@ void runParams(const ParamsOptions& o) {
               << "backbone    " << c.backbone << '\n'
               << "trainable   " << c.trainable << " (" << std::fixed << std::setprecision(3)
               << c.trainablePercent() << "% of the backbone)\n"
+              << (c.trainingOnly > 0
+                      ? "while training +" + std::to_string(c.trainingOnly) +
+                            " (the prefix's reparameterisation MLP, folded away when saved)\n"
+                      : std::string())
               << "group              total    trainable\n";
     for (int g = 0; g < model::kNumParamGroups; ++g)
         std::cout << std::left << std::setw(14) << model::toString(static_cast<model::ParamGroup>(g))
@@ -247,7 +251,7 @@ void addMethods(CLI::App& app) {
                                   {"formula", m.formula},
                                   {"trains", m.trains},
                                   {"settings", m.settings},
-                                  {"uses_adapters", m.usesAdapters()},
+                                  {"uses_adapters", m.usesAdapters},
                                   {"layer_modules", m.layerModules},
                                   {"series", m.series},
                                   {"bert_base_trainable", m.count(base, defaults)}}

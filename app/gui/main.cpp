@@ -1,10 +1,12 @@
 // adapterlab: the desktop workbench. main() only wires the application and the main window.
-#include "util/allocator.h"
 #include "main_window.h"
+#include "result_plot.h"
+#include "util/allocator.h"
 
 #include <ATen/Parallel.h>
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QPainter>
@@ -40,11 +42,11 @@ bool infoOnly(int argc, char** argv) {
     return false;
 }
 
-void describe(QCommandLineParser& cli, const QCommandLineOption& quitAfter) {
+void describe(QCommandLineParser& cli, const QList<QCommandLineOption>& options) {
     cli.setApplicationDescription("AdapterLab: bottleneck adapters for BERT");
     cli.addHelpOption();
     cli.addVersionOption();
-    cli.addOption(quitAfter);
+    cli.addOptions(options);
     cli.addPositionalArgument("experiment", "Experiment file to open (default: the last one).",
                               "[experiment.alab]");
 }
@@ -56,7 +58,13 @@ int main(int argc, char** argv) {
     QCommandLineParser cli;
     QCommandLineOption quitAfter("quit-after", "Quit MS milliseconds after the window is shown "
                                                "(smoke tests of an installation).", "MS");
-    describe(cli, quitAfter);
+    QCommandLineOption exportTradeoff(
+        "export-tradeoff",
+        "Write the experiment's trade-off plot (as the Trade-off tab draws it) to FILE "
+        "(.png or .pdf) and quit: figures for papers, headless with QT_QPA_PLATFORM=offscreen.",
+        "FILE");
+    QCommandLineOption task("task", "The task of --export-tradeoff (default: the first).", "NAME");
+    describe(cli, {quitAfter, exportTradeoff, task});
     if (infoOnly(argc, argv)) {
         QCoreApplication info(argc, argv);
         QCoreApplication::setApplicationVersion(ADAPTERLAB_VERSION);
@@ -75,6 +83,27 @@ int main(int argc, char** argv) {
     adapterlab::ui::MainWindow window;
     if (!cli.positionalArguments().isEmpty()) window.openExperiment(cli.positionalArguments().first());
     window.show();
+    if (cli.isSet(exportTradeoff)) {
+        if (cli.positionalArguments().isEmpty()) {
+            std::fprintf(stderr, "adapterlab: --export-tradeoff needs an experiment file\n");
+            return 2;
+        }
+        auto* plot = window.tradeoffPlot();
+        if (cli.isSet(task)) {
+            const int i = plot->taskSelector()->findText(cli.value(task));
+            if (i < 0) {
+                std::fprintf(stderr,
+                             "adapterlab: the experiment has no finished runs of task '%s'\n",
+                             qPrintable(cli.value(task)));
+                return 1;
+            }
+            plot->taskSelector()->setCurrentIndex(i);
+        }
+        const QString file = cli.value(exportTradeoff);
+        const bool ok = file.endsWith(".pdf") ? plot->exportPdf(file) : plot->exportPng(file);
+        if (!ok) std::fprintf(stderr, "adapterlab: could not write %s\n", qPrintable(file));
+        return ok ? 0 : 1;
+    }
     if (cli.isSet(quitAfter)) {
         bool ok = false;
         const int ms = cli.value(quitAfter).toInt(&ok);

@@ -186,6 +186,7 @@ void BertLayerImpl::setModulesEnabled(bool on) {
 
 void BertLayerImpl::mergeLora(bool merge) {
     if (!modules_.lora || merge == loraMerged_) return;
+    TORCH_CHECK(enabled_, "switch a layer's modules on before merging its LoRA");
     torch::NoGradGuard guard;
     for (int t = 0; t < kNumLoraTargets; ++t) {
         const auto& f = lora[static_cast<size_t>(t)];
@@ -333,18 +334,21 @@ torch::Tensor BertModelImpl::prefixStates() {
 }
 
 torch::Tensor BertModelImpl::layerForward(int64_t i, const torch::Tensor& hidden,
-                                          const torch::Tensor& bias, int64_t queryRows) {
+                                          const torch::Tensor& bias, int64_t queryRows,
+                                          const torch::Tensor& prefix) {
     auto& layer = layers.at(static_cast<size_t>(i));
     if (!prefixEmbedding.defined() || !layer->modulesEnabled())
         return layer->forward(hidden, bias, queryRows);
-    const auto p = prefixStates();
+    const auto p = prefix.defined() ? prefix : prefixStates();
     return layer->forward(hidden, bias, queryRows, p.select(1, 2 * i), p.select(1, 2 * i + 1));
 }
 
 torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor& bias,
-                                       int64_t from, int64_t to) {
+                                       int64_t from, int64_t to, const torch::Tensor& prefix) {
+    // The prefix (through its MLP while training) once for all layers.
+    const auto p = prefix.defined() || from >= to ? prefix : prefixStates();
     for (int64_t i = from; i < to; ++i)
-        hidden = layerForward(i, hidden, bias);
+        hidden = layerForward(i, hidden, bias, 0, p);
     return hidden;
 }
 
@@ -366,9 +370,10 @@ torch::Tensor BertModelImpl::logitsFrom(torch::Tensor hidden, const torch::Tenso
                                         const torch::Tensor& mask, int64_t from) {
     const int64_t L = numLayers();
     TORCH_CHECK(from >= 0 && from < L, "logitsFrom: layer ", from, " is outside [0, ", L, ")");
-    hidden = runLayers(std::move(hidden), bias, from, L - 1);
+    const auto prefix = prefixStates();
+    hidden = runLayers(std::move(hidden), bias, from, L - 1, prefix);
     // Mean pooling reads every position, [CLS] pooling only position 0.
-    hidden = layerForward(L - 1, hidden, bias, pooling_ == Pooling::Cls ? 1 : 0);
+    hidden = layerForward(L - 1, hidden, bias, pooling_ == Pooling::Cls ? 1 : 0, prefix);
     return classify(pool(hidden, mask));
 }
 

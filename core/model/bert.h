@@ -116,14 +116,15 @@ public:
     torch::Tensor logitsFrom(torch::Tensor hidden, const torch::Tensor& bias,
                              const torch::Tensor& mask, int64_t from);
     /// Layer i on hidden [B, T, d] with its prefix (if any); see BertLayerImpl::forward.
+    /// `prefix`: prefixStates() when the caller has it (computed here otherwise).
     torch::Tensor layerForward(int64_t i, const torch::Tensor& hidden, const torch::Tensor& bias,
-                               int64_t queryRows = 0);
+                               int64_t queryRows = 0, const torch::Tensor& prefix = {});
     /// The prefix's keys and values for every layer: [l, 2·L, d] (layer i: key 2i, value 2i+1),
     /// through the reparameterisation MLP when the model has one; undefined without a prefix.
     torch::Tensor prefixStates();
     /// Runs layers [from, to) on hidden [B, T, d].
     torch::Tensor runLayers(torch::Tensor hidden, const torch::Tensor& bias, int64_t from,
-                            int64_t to);
+                            int64_t to, const torch::Tensor& prefix = {});
     /// sequence [B, T, d], mask [B, T] -> pooled [B, d]: tanh(W · [CLS]) or tanh(W · masked mean)
     torch::Tensor pool(const torch::Tensor& sequence, const torch::Tensor& mask);
     Pooling pooling() const { return pooling_; }

@@ -43,10 +43,22 @@ MethodKnob adapterSizeKnob() {
                       {8, 64, 256}};
 }
 
+// The run's adapter as the method builds it: a variant setting the method does not read (one
+// left in a run.json or the form from another method) keeps its default, so what is built is
+// what the stored settings (which hold only the method's own) rebuild.
 model::AdapterConfig adapterOf(const RunConfig& c, model::AdapterStyle style) {
+    const auto& settings = methodInfo(c.method.method).settings;
+    const auto reads = [&](const char* s) {
+        return std::find(settings.begin(), settings.end(), s) != settings.end();
+    };
+    const model::AdapterConfig defaults;
     model::AdapterConfig a = c.adapter;
     a.style = style;
-    a.scaling = style == model::AdapterStyle::Parallel ? c.adapterScaling : 1.0;
+    if (!reads("adapter_placement")) a.placement = defaults.placement;
+    if (!reads("adapter_activation")) a.activation = defaults.activation;
+    if (!reads("adapter_norm")) a.innerNorm = defaults.innerNorm;
+    if (!reads("adapter_layers")) a.hiddenLayers = defaults.hiddenLayers;
+    a.scaling = reads("adapter_scaling") ? c.adapterScaling : 1.0;
     return a;
 }
 
@@ -72,7 +84,7 @@ std::vector<MethodInfo> makeRegistry() {
     adapter.knob = adapterSizeKnob();
     adapter.settings = {"adapter_size",       "init_std",     "adapter_placement",
                         "adapter_activation", "adapter_norm", "adapter_layers"};
-    adapter.layerModules = true;
+    adapter.layerModules = adapter.usesAdapters = true;
     adapter.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
         m.adapter = adapterOf(c, model::AdapterStyle::Houlsby);
     };
@@ -283,7 +295,7 @@ std::vector<MethodInfo> makeRegistry() {
     pfeiffer.knob = adapterSizeKnob();
     pfeiffer.settings = {"adapter_size", "init_std", "adapter_activation", "adapter_norm",
                          "adapter_layers"};
-    pfeiffer.layerModules = true;
+    pfeiffer.layerModules = pfeiffer.usesAdapters = true;
     pfeiffer.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
         m.adapter = adapterOf(c, model::AdapterStyle::Pfeiffer);
     };
@@ -307,7 +319,7 @@ std::vector<MethodInfo> makeRegistry() {
     parallel.knob = adapterSizeKnob();
     parallel.settings = {"adapter_size", "init_std", "adapter_placement", "adapter_activation",
                          "adapter_scaling"};
-    parallel.layerModules = true;
+    parallel.layerModules = parallel.usesAdapters = true;
     parallel.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
         m.adapter = adapterOf(c, model::AdapterStyle::Parallel);
     };
@@ -368,12 +380,6 @@ void MethodSpec::validate(int64_t numLayers) const {
 bool isTrainable(const model::ParamSpec& p, const MethodSpec& m, int64_t numLayers) {
     if (p.group == ParamGroup::Head) return true; // every method trains its task's head
     return methodInfo(m.method).trainable(p, m, numLayers);
-}
-
-bool MethodInfo::usesAdapters() const {
-    RunConfig c;
-    c.method.method = method;
-    return methodModules(c).adapter.has_value();
 }
 
 model::MethodModules methodModules(const RunConfig& config, bool training) {

@@ -66,8 +66,8 @@ struct MethodInfo {
     /// Trainable under the method (`spec` gives its knob where it selects parameters, as k).
     bool (*trainable)(const model::ParamSpec& p, const struct MethodSpec& spec,
                       int64_t numLayers) = nullptr;
-    /// Whether its modules include bottleneck adapters (Houlsby, Pfeiffer, parallel).
-    bool usesAdapters() const;
+    /// Its modules are bottleneck adapters (Houlsby, Pfeiffer, parallel).
+    bool usesAdapters = false;
     /// The formula: trainable parameters (as saved), the head excluded.
     int64_t (*count)(const Shape&, const RunConfig&) = nullptr;
 };

@@ -22,6 +22,10 @@ ParamCounts countParameters(const model::BertConfig& config, const RunConfig& ru
             c.trainableByGroup[g] += n;
         }
     }
+    int64_t whileTraining = 0;
+    for (const auto& p : model::parameterSpecs(config, methodModules(run, true), withHead))
+        if (isTrainable(p, method, config.numLayers)) whileTraining += p.numel();
+    c.trainingOnly = whileTraining - c.trainable;
     return c;
 }
 
@@ -34,6 +38,7 @@ nlohmann::json ParamCounts::toJson() const {
     }
     return {{"total", total},
             {"trainable", trainable},
+            {"training_only", trainingOnly},
             {"backbone", backbone},
             {"trainable_percent", trainablePercent()},
             {"groups", groups},

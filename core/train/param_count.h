@@ -14,6 +14,8 @@ namespace adapterlab::train {
 struct ParamCounts {
     int64_t total = 0;     ///< every parameter of the model as saved (backbone + modules + head)
     int64_t trainable = 0; ///< trained per task under the method
+    /// Trained but not saved: a prefix's reparameterisation MLP, folded away after training.
+    int64_t trainingOnly = 0;
     int64_t backbone = 0;  ///< encoder + pooler without the method's modules or head (shared)
     std::array<int64_t, model::kNumParamGroups> byGroup{};
     std::array<int64_t, model::kNumParamGroups> trainableByGroup{};

@@ -41,10 +41,6 @@ std::vector<FieldError> RunConfig::check() const {
     if (reads("adapter_scaling") &&
         !(std::isfinite(adapterScaling) && adapterScaling > 0 && adapterScaling <= 1000))
         fail("adapter_scaling", "adapter scaling s must be in (0, 1000]");
-    if (method.method == Method::Pfeiffer &&
-        adapter.placement != model::AdapterPlacement::Default &&
-        adapter.placement != model::AdapterPlacement::FeedForward)
-        fail("adapter_placement", "a Pfeiffer adapter sits after the feed-forward block only");
     if (reads("lora_alpha") && !(std::isfinite(lora.alpha) && lora.alpha > 0))
         fail("lora_alpha", "LoRA alpha must be > 0");
     if (reads("lora_dropout") && !(lora.dropout >= 0 && lora.dropout < 1))

@@ -57,6 +57,8 @@ std::vector<char> encodeTaskParameters(model::BertModel& m, const MethodSpec& me
     meta["format_version"] = std::to_string(kTaskParamsVersion);
     meta["model_config"] = shapeDefiningConfig(m->config()).dump();
     meta["modules"] = inferenceModules(m->modules()).dump();
+    // What builds before the modules existed check (they compare the adapter size).
+    meta["adapter_config"] = m->adapterConfig() ? m->adapterConfig()->toJson().dump() : "null";
     meta["method"] = toString(method.method);
     meta["top_k"] = std::to_string(method.topK);
     const auto params = m->named_parameters();
@@ -102,8 +104,16 @@ void loadInto(model::BertModel& m, const model::SafetensorsFile& file) {
         throw Error(path + ": trained for a different model (" + meta.at("model_config") + ")");
     const auto saved = meta.find("modules");
     if (saved != meta.end()) {
+        // Compared as parsed: a field added to the modules since the file was written (or one
+        // this build writes) takes its default on both sides.
         const json mine = inferenceModules(m->modules());
-        const json theirs = json::parse(saved->second, nullptr, false);
+        json theirs;
+        try {
+            theirs = inferenceModules(
+                model::MethodModules::fromJson(json::parse(saved->second), path + " modules"));
+        } catch (const json::exception&) {
+            throw Error(path + ": the method modules metadata is not JSON");
+        }
         if (theirs != mine)
             throw Error(path + ": trained with other method modules (" + saved->second +
                         ", this model has " + mine.dump() + ")");

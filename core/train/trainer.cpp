@@ -92,6 +92,7 @@ Trainer::Trainer(RunConfig config, model::BertModel model, const data::TaskData&
       dev_(std::move(dev)), padId_(padId), device_(resolveDevice(config_.device)) {
     config_.validateFor(model_->config());
     model_->to(device_);
+    model_->mergeLora(false); // LoRA trains (and is evaluated) as separate factors
     trainableNames_ = freezeForMethod(model_, config_.method);
 }
 
