@@ -211,6 +211,30 @@ void TestCli::params() {
     r = runCli({"params", "--config", f.fileName(), "--method", "lora", "--lora-rank", "0"});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("LoRA rank r = 0"), qPrintable(r.err));
+    // An option of another method is refused, not ignored.
+    r = runCli({"params", "--config", f.fileName(), "--method", "parallel", "--adapter-norm"});
+    QVERIFY(r.code != 0);
+    QVERIFY2(r.err.contains("--adapter-norm is not a setting of method parallel"),
+             qPrintable(r.err));
+    r = runCli({"params", "--config", f.fileName(), "--method", "prefix", "--prefix-length", "10"});
+    QVERIFY2(r.out.contains("while training +"), qPrintable(r.out));
+    // A backbone with fewer than 128 positions (the default maximum length) is counted too, and
+    // --adapter-norm=false turns a norm off.
+    QFile small(dir.filePath("small.json"));
+    QVERIFY(small.open(QIODevice::WriteOnly));
+    small.write(
+        R"({"vocab_size":100,"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":2,)"
+        R"("intermediate_size":32,"max_position_embeddings":64,"type_vocab_size":2})");
+    small.close();
+    r = runCli({"params", "--config", small.fileName(), "--method", "adapter", "--adapter-size",
+                "4", "--adapter-norm=false", "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(),
+             4 * (2 * 4 * 16 + 16 + 4) + 5 * 2 * 16 + 34);
+    r = runCli({"params", "--config", small.fileName(), "--method", "adapter", "--adapter-size",
+                "4", "--adapter-norm", "--json"});
+    QCOMPARE(parseLine(r.out.trimmed())["trainable"].toInteger(),
+             4 * (2 * 4 * 16 + 16 + 4 + 2 * 16) + 5 * 2 * 16 + 34);
     r = runCli({"methods"});
     QCOMPARE(r.code, 0);
     QCOMPARE(r.out.trimmed().split('\n').size(), 11);

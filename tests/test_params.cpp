@@ -201,6 +201,13 @@ void TestParams::registryEntries() {
     QCOMPARE(formula(Method::Ia3), int64_t(55'296));
     QCOMPARE(formula(Method::Pfeiffer, 48), int64_t(894'528));
     QCOMPARE(formula(Method::Parallel, 64), int64_t(12 * (2 * 768 * 64 + 768 + 64)));
+    // A prefix trains through its MLP (l·d + h·(d + 1) + (h + 1)·2·L·d), saved folded (2·L·l·d).
+    const auto prefix =
+        train::countParameters(model::BertConfig::base(), runOf(Method::Prefix, 10));
+    QCOMPARE(prefix.trainable, int64_t(184'320 + 1'538));
+    QCOMPARE(prefix.trainingOnly, int64_t(10 * 768 + 512 * 769 + 513 * 2 * 12 * 768 - 184'320));
+    QCOMPARE(train::countParameters(model::BertConfig::base(), runOf(Method::Lora, 8)).trainingOnly,
+             int64_t(0));
     // The counts as saved equal those of the model's parameter list, head included.
     QCOMPARE(train::countParameters(model::BertConfig::base(), runOf(Method::Lora, 8)).trainable,
              int64_t(294'912 + 1'538));

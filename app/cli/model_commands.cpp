@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -127,6 +128,8 @@ void runParams(const ParamsOptions& o) {
     }
     train::RunConfig run;
     run.task = run.backbone = "-"; // not needed for counting
+    run.maxLength =
+        static_cast<int>(std::min<int64_t>(run.maxLength, config.maxPositions)); // nor is this
     o.methodOptions->apply(run);
     for (const auto& problem : run.checkFor(config))
         throw Error(problem.message);
