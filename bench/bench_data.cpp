@@ -142,7 +142,8 @@ int runOverheadBench(const std::string& dataDir, size_t limit, int repeats) {
         std::optional<model::AdapterConfig> ad = rc.adapter;
         torch::manual_seed(rc.seed);
         model::BertModel m(model::BertConfig(c), ad, true);
-        model::loadHfWeights(m, model::SafetensorsFile::load((dir / "model.safetensors").string()), false);
+        model::loadHfWeights(m, model::Checkpoint::load((dir / "model.safetensors").string()),
+                             false);
         train::Trainer trainer(rc, m, onDisk, train, dev, tok.vocab().padId());
         bare.push_back(trainer.train().trainSeconds);
         store::Store s((dir / "e.alab").string());
@@ -155,8 +156,8 @@ int runOverheadBench(const std::string& dataDir, size_t limit, int repeats) {
         {
             torch::manual_seed(rc.seed);
             model::BertModel m2(model::BertConfig(c), ad, true);
-            model::loadHfWeights(
-                m2, model::SafetensorsFile::load((dir / "model.safetensors").string()), false);
+            model::loadHfWeights(m2, model::Checkpoint::load((dir / "model.safetensors").string()),
+                                 false);
             const int64_t run = s.createRun(rc);
             s.startRun(run, store::RunStart{});
             train::Trainer timed(rc, m2, onDisk, train, dev, tok.vocab().padId());

@@ -208,7 +208,7 @@ void TestModel::importErrorsNameTheTensor() {
     const auto expectError = [&](const SafetensorsFile& f, const std::string& needle) {
         BertModel m(BertConfig::fromFile(tinyFiles("tiny_bert").config), std::nullopt, false);
         try {
-            loadHfWeights(m, f);
+            loadHfWeights(m, Checkpoint::fromSafetensors(f));
             QFAIL("bad checkpoint accepted");
         } catch (const Error& e) {
             QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());

@@ -62,7 +62,7 @@ struct Setup {
         const auto ad = train::methodModules(cfg);
         torch::manual_seed(cfg.seed);
         model = model::BertModel(mc, ad, true);
-        model::loadHfWeights(model, model::SafetensorsFile::load(files.weights), false);
+        model::loadHfWeights(model, model::Checkpoint::load(files.weights), false);
         const text::Tokenizer tok(text::Vocab::load(files.vocab));
         trainer = std::make_unique<train::Trainer>(cfg, model, task, data::encodeSplit(task.train, tok, cfg.maxLength),
                                                    data::encodeSplit(task.dev, tok, cfg.maxLength),

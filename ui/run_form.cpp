@@ -2,6 +2,7 @@
 
 #include "data/builtin_tasks.h"
 #include "data/task_loader.h"
+#include "hub/hub.h"
 
 #include "column_mapping_dialog.h"
 #include "model/config.h"
@@ -329,10 +330,7 @@ void RunForm::revalidate() {
     }
     // Only the method's own settings are editable (its knob, the adapter's σ).
     const train::MethodInfo& info = train::methodInfo(currentMethod());
-    const auto reads = [&](const char* setting) {
-        return std::find(info.settings.begin(), info.settings.end(), setting) !=
-               info.settings.end();
-    };
+    const auto reads = [&](const char* setting) { return info.reads(setting); };
     // Only the chosen method's own settings are shown (and enabled).
     for (const char* setting :
          {"adapter_size", "init_std", "top_k", "adapter_placement", "adapter_activation",
@@ -391,9 +389,18 @@ void RunForm::revalidate() {
     // once its config is read), each marked at its field.
     std::optional<model::BertConfig> bb;
     std::optional<train::FieldError> folderProblem;
-    const QDir folder(backbone->text().trimmed());
+    QDir folder(backbone->text().trimmed());
     if (!c.backbone.empty()) {
         try {
+            // A Hub model is read from its cached snapshot; the form never downloads.
+            if (hub::isHubSpec(c.backbone)) {
+                const auto snap = hub::cached(hub::ModelRef::parse(c.backbone),
+                                              hub::HubEnvironment::fromEnvironment());
+                if (!snap)
+                    throw Error(c.backbone + " is not in the Hugging Face cache yet: download it "
+                                             "first (adapterlab-cli hub download)");
+                folder.setPath(QString::fromStdString(snap->folder));
+            }
             if (!QFileInfo::exists(folder.filePath("config.json")))
                 throw Error("backbone folder has no config.json");
             bb = model::BertConfig::fromFile(folder.filePath("config.json").toStdString());

@@ -17,5 +17,6 @@ void addAblate(CLI::App& app);
 void addExport(CLI::App& app);
 void addTasks(CLI::App& app);
 void addPretrain(CLI::App& app);
+void addHub(CLI::App& app);
 
 } // namespace adapterlab::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     adapterlab::cli::addExport(app);
     adapterlab::cli::addTasks(app);
     adapterlab::cli::addPretrain(app);
+    adapterlab::cli::addHub(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

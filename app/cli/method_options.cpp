@@ -76,9 +76,7 @@ void MethodOptions::apply(train::RunConfig& c) const {
     for (const auto& row : rows()) {
         const std::string name = row.name;
         if (name == "--method" || cmd->get_option(name)->count() == 0) continue;
-        if (std::find(info.settings.begin(), info.settings.end(), settingOf(name)) !=
-            info.settings.end())
-            continue;
+        if (info.reads(settingOf(name))) continue;
         std::string own;
         for (const auto& s : info.settings) {
             std::string option = "--" + s;

@@ -111,8 +111,9 @@ void runPredict(const PredictOptions& o) {
         throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
                     std::to_string(positions) + "], the model's positions");
     const auto labels = m->config().labels;
-    train::Predictor predictor(m, text::Tokenizer(text::Vocab::load(files.vocab),
-                                                  train::tokenizerOptionsForFolder(o.model)),
+    train::Predictor predictor(m,
+                               text::Tokenizer(text::Vocab::load(files.vocab),
+                                               train::tokenizerOptionsForFolder(files.dir)),
                                maxLength);
     predictStdin(predictor, labels, o);
 }

@@ -50,9 +50,9 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         torch::manual_seed(config.seed); // method modules' and head initialisation
         model::BertModel m(mcfg, train::methodModules(config, true), true);
         m->setPooling(config.pooling);
-        model::loadHfWeights(m, model::SafetensorsFile::load(files.weights), false);
+        model::loadHfWeights(m, model::Checkpoint::load(files.weights), false);
         const text::Tokenizer tok(text::Vocab::load(files.vocab),
-                                  train::tokenizerOptionsForFolder(config.backbone));
+                                  train::tokenizerOptionsForFolder(files.dir));
         if (tok.vocab().size() > static_cast<size_t>(mcfg.vocabSize))
             throw Error(files.vocab + ": " + std::to_string(tok.vocab().size()) +
                         " tokens but the model has only " + std::to_string(mcfg.vocabSize) + " embeddings");
@@ -63,7 +63,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         store::RunStart st;
         st.device = deviceName(device);
         st.torchVersion = TORCH_VERSION;
-        st.backboneId = model::fileFingerprint(files.weights);
+        st.backboneId = model::checkpointFingerprint(files.weights);
         if (!expectedBackbone.empty() && st.backboneId != expectedBackbone)
             throw Error("backbone '" + config.backbone + "' changed since run " + std::to_string(id) +
                         " started (" + st.backboneId + " vs " + expectedBackbone + "); it cannot resume");
@@ -158,17 +158,18 @@ LoadedRun loadRun(store::Store& store, int64_t runId) {
     out.regression = rec.labels.is_null();
     if (!out.regression) out.labels = rec.labels.get<std::vector<std::string>>();
     const auto files = model::HfModelFiles::inDirectory(out.config.backbone, true);
-    const std::string fp = model::fileFingerprint(files.weights);
+    const std::string fp = model::checkpointFingerprint(files.weights);
     if (!rec.backboneId.empty() && fp != rec.backboneId)
         throw Error("backbone '" + out.config.backbone + "' changed since run " +
                     std::to_string(runId) + " was trained (" + fp + " vs " + rec.backboneId + ")");
     out.model = model::BertModel(taskModelConfig(files.config, out.labels, out.regression),
                                  train::methodModules(out.config, false), true);
     out.model->setPooling(out.config.pooling);
-    model::loadHfWeights(out.model, model::SafetensorsFile::load(files.weights), false);
+    model::loadHfWeights(out.model, model::Checkpoint::load(files.weights), false);
     train::loadTaskParameters(out.model, store.taskParameters(runId),
                               store.path() + " run " + std::to_string(runId));
-    out.tokenizer.emplace(text::Vocab::load(files.vocab), train::tokenizerOptionsForFolder(out.config.backbone));
+    out.tokenizer.emplace(text::Vocab::load(files.vocab),
+                          train::tokenizerOptionsForFolder(files.dir));
     return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -66,8 +67,27 @@ void BertConfig::validate(const std::string& origin) const {
         throw Error(origin + ": a classifier needs at least 2 labels");
 }
 
-BertConfig BertConfig::fromJson(const json& j, const std::string& origin) {
+const std::vector<std::string>& BertConfig::supportedModelTypes() {
+    static const std::vector<std::string> types = {"bert"};
+    return types;
+}
+
+void BertConfig::checkModelType(const json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected a JSON object");
+    if (!j.contains("model_type")) return;
+    const auto& types = supportedModelTypes();
+    if (j["model_type"].is_string() &&
+        std::find(types.begin(), types.end(), j["model_type"].get<std::string>()) != types.end())
+        return;
+    std::string list;
+    for (const auto& t : types)
+        list += (list.empty() ? "" : ", ") + t;
+    throw Error(origin + ": model_type " + j["model_type"].dump() +
+                " is not supported (supported: " + list + ")");
+}
+
+BertConfig BertConfig::fromJson(const json& j, const std::string& origin) {
+    checkModelType(j, origin);
     if (j.contains("hidden_act") && j["hidden_act"] != "gelu")
         throw Error(origin + ": hidden_act " + j["hidden_act"].dump() +
                     " is not supported (only exact 'gelu')");

@@ -34,11 +34,18 @@ struct BertConfig {
     /// Throws Error(origin: what) for absurd or inconsistent values.
     void validate(const std::string& origin = "config") const;
 
+    /// Refuses a config.json of an architecture not read here (model_type), naming the ones that
+    /// are.
     static BertConfig fromJson(const nlohmann::json& j, const std::string& origin = "config.json");
     static BertConfig fromFile(const std::string& path);
     nlohmann::json toJson() const;
 
     static BertConfig base(); ///< BERT-base: d=768, L=12, 12 heads, ffn 3072
+
+    /// The config.json model_type values read here.
+    static const std::vector<std::string>& supportedModelTypes();
+    /// Throws Error when `j` names a model_type outside supportedModelTypes() (none: BERT).
+    static void checkModelType(const nlohmann::json& j, const std::string& origin);
 };
 
 /// What vector enters the pooler and classifier. MLM pre-training never trains [CLS], so a

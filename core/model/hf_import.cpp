@@ -1,5 +1,6 @@
 #include "model/hf_import.h"
 
+#include "hub/hub.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -33,39 +34,22 @@ std::string legacyName(const std::string& name) {
 
 } // namespace
 
-HfModelFiles HfModelFiles::inDirectory(const std::string& dir, bool requireVocab) {
+HfModelFiles HfModelFiles::inDirectory(const std::string& spec, bool requireVocab) {
+    const std::string dir = hub::resolveModelFolder(spec);
     if (!fs::is_directory(dir)) throw Error("model folder '" + dir + "' does not exist");
-    HfModelFiles f{(fs::path(dir) / "config.json").string(),
-                   (fs::path(dir) / "model.safetensors").string(),
-                   (fs::path(dir) / "vocab.txt").string()};
+    HfModelFiles f{(fs::path(dir) / "config.json").string(), weightsFileIn(dir),
+                   (fs::path(dir) / "vocab.txt").string(), dir};
     if (!fs::exists(f.config)) throw Error("model folder '" + dir + "' has no config.json");
-    if (!fs::exists(f.weights))
-        throw Error("model folder '" + dir + "' has no model.safetensors (only the safetensors "
-                    "format is read)");
+    if (f.weights.empty())
+        throw Error("model folder '" + dir +
+                    "' has no weights (model.safetensors, "
+                    "pytorch_model.bin or a sharded index of either)");
     if (requireVocab && !fs::exists(f.vocab))
         throw Error("model folder '" + dir + "' has no vocab.txt");
     return f;
 }
 
-std::string fileFingerprint(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open '" + path + "'");
-    uint64_t h = 1469598103934665603ULL;
-    uint64_t size = 0;
-    std::vector<char> buf(1 << 20);
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        const auto n = static_cast<size_t>(in.gcount());
-        for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ULL;
-        size += n;
-    }
-    char out[64];
-    std::snprintf(out, sizeof out, "%llu-%016llx", static_cast<unsigned long long>(size),
-                  static_cast<unsigned long long>(h));
-    return out;
-}
-
-ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool loadHead) {
+ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHead) {
     ImportReport report;
     std::set<std::string> used;
     torch::NoGradGuard guard;
@@ -75,7 +59,7 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool l
         if (groupOf(name) == ParamGroup::Adapters) continue;
         const bool isHead = groupOf(name) == ParamGroup::Head;
         if (isHead && !loadHead) continue;
-        const TensorInfo* t = nullptr;
+        const Checkpoint::Entry* t = nullptr;
         for (const std::string& candidate :
              {name, "bert." + name, legacyName(name), "bert." + legacyName(name)}) {
             if (candidate.empty() || candidate == "bert.") continue;
@@ -95,8 +79,7 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool l
                         shapeString(t->shape) + ", expected " + shapeString(expected) +
                         " from the config");
         }
-        std::vector<float> values = file.toFloat(*t);
-        param.copy_(torch::from_blob(values.data(), expected, torch::kFloat));
+        param.copy_(file.tensor(*t));
         used.insert(t->name);
         if (isHead) report.headLoaded = true;
     }
@@ -105,7 +88,7 @@ ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool l
         report.headLoaded = used.count("classifier.weight") && used.count("classifier.bias");
         if (!report.headLoaded) throw Error(file.origin() + ": classifier is incomplete");
     }
-    for (const auto& t : file.tensors())
+    for (const auto& t : file.entries())
         if (!used.count(t.name)) report.unused.push_back(t.name);
     return report;
 }
@@ -114,8 +97,7 @@ BertModel loadHfModel(const HfModelFiles& files, const MethodModules& modules, b
                       ImportReport* report) {
     const BertConfig config = BertConfig::fromFile(files.config);
     BertModel model(config, modules, withHead);
-    const auto file = SafetensorsFile::load(files.weights);
-    const ImportReport r = loadHfWeights(model, file);
+    const ImportReport r = loadHfWeights(model, Checkpoint::load(files.weights));
     if (report) *report = r;
     return model;
 }

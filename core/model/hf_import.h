@@ -1,6 +1,7 @@
 #pragma once
 // Hugging Face BERT folders: config.json + model.safetensors (+ vocab.txt), read and written.
 #include "model/bert.h"
+#include "model/checkpoint.h"
 #include "model/param_spec.h"
 #include "model/safetensors.h"
 
@@ -11,11 +12,14 @@ namespace adapterlab::model {
 
 struct HfModelFiles {
     std::string config;  ///< config.json
-    std::string weights; ///< model.safetensors
+    std::string
+        weights; ///< model.safetensors, pytorch_model.bin or a sharded index (weightsFileIn)
     std::string vocab;   ///< vocab.txt (may not exist for models used without text)
+    std::string dir;     ///< the folder (a Hub spec's cached snapshot)
 
-    /// The standard file names inside `dir`; throws Error when the folder or a file is missing
-    /// (vocab.txt is checked only when requireVocab).
+    /// The standard file names inside `dir`, a folder or "hf:ID[@REV]" (its snapshot in the
+    /// Hugging Face cache, downloaded on first use); throws Error when the folder or a file is
+    /// missing (vocab.txt is checked only when requireVocab).
     static HfModelFiles inDirectory(const std::string& dir, bool requireVocab = false);
 };
 
@@ -28,10 +32,7 @@ struct ImportReport {
 /// gamma/beta accepted). Adapters are never read from a backbone file. A missing backbone tensor
 /// or a shape mismatch throws Error naming the tensor; a missing classifier keeps its fresh init.
 /// With loadHead false the classifier is never read (a new task gets a fresh head).
-ImportReport loadHfWeights(BertModel& model, const SafetensorsFile& file, bool loadHead = true);
-
-/// A short identity of a weights file: size and FNV-1a 64 of its bytes, as hex.
-std::string fileFingerprint(const std::string& path);
+ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHead = true);
 
 /// Builds a model from the folder's config and loads its weights.
 BertModel loadHfModel(const HfModelFiles& files, const MethodModules& modules, bool withHead,

@@ -29,7 +29,7 @@ torch::Tensor MlmHeadImpl::forward(const torch::Tensor& h, const torch::Tensor& 
     return torch::nn::functional::linear(norm(torch::gelu(dense(h))), embeddings, bias);
 }
 
-void loadMlmHead(MlmHead& head, const model::SafetensorsFile& file) {
+void loadMlmHead(MlmHead& head, const model::Checkpoint& file) {
     const std::vector<std::pair<std::vector<std::string>, torch::Tensor*>> wanted{
         {{"cls.predictions.transform.dense.weight"}, &head->dense->weight},
         {{"cls.predictions.transform.dense.bias"}, &head->dense->bias},
@@ -44,8 +44,7 @@ void loadMlmHead(MlmHead& head, const model::SafetensorsFile& file) {
         for (const auto& name : names) {
             const auto* t = file.find(name);
             if (!t || t->shape != param->sizes().vec()) continue;
-            auto values = file.toFloat(*t);
-            param->copy_(torch::from_blob(values.data(), t->shape, torch::kFloat));
+            param->copy_(file.tensor(*t));
             break;
         }
     }
@@ -113,7 +112,7 @@ PretrainModules initialiseModel(const model::BertConfig& cfg, const PretrainPlan
     m.bert = model::BertModel(cfg, std::nullopt, false);
     m.head = MlmHead(cfg.hiddenSize, cfg.vocabSize, cfg.layerNormEps, cfg.initializerRange);
     if (plan.continued() && !fromState) {
-        const auto file = model::SafetensorsFile::load(plan.init->weights);
+        const auto file = model::Checkpoint::load(plan.init->weights);
         model::loadHfWeights(m.bert, file, false);
         loadMlmHead(m.head, file);
     } else if (o.embeddingInit == "ppmi-svd" && !fromState) {

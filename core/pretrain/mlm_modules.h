@@ -2,7 +2,7 @@
 // The modules pre-training trains beside the backbone: BERT's MLM head, and ELECTRA's generator
 // body and replaced-token detector.
 #include "model/bert.h"
-#include "model/safetensors.h"
+#include "model/checkpoint.h"
 #include "model/torch_modules.h"
 
 #include <vector>
@@ -24,7 +24,7 @@ TORCH_MODULE(MlmHead);
 /// BERT checkpoints keep their MLM head as cls.predictions.*; a continued pre-training takes
 /// the tensors that are there and fit (the decoder is tied to the word embeddings, so only these
 /// remain); the others keep their fresh values.
-void loadMlmHead(MlmHead& head, const model::SafetensorsFile& file);
+void loadMlmHead(MlmHead& head, const model::Checkpoint& file);
 
 /// ELECTRA's generator body: encoder layers over the discriminator's own embeddings (shared, as
 /// in the paper), so it needs the same width; it is kept weak by depth (1 layer of L).

@@ -47,10 +47,8 @@ MethodKnob adapterSizeKnob() {
 // left in a run.json or the form from another method) keeps its default, so what is built is
 // what the stored settings (which hold only the method's own) rebuild.
 model::AdapterConfig adapterOf(const RunConfig& c, model::AdapterStyle style) {
-    const auto& settings = methodInfo(c.method.method).settings;
-    const auto reads = [&](const char* s) {
-        return std::find(settings.begin(), settings.end(), s) != settings.end();
-    };
+    const auto& info = methodInfo(c.method.method);
+    const auto reads = [&](const char* s) { return info.reads(s); };
     const model::AdapterConfig defaults;
     model::AdapterConfig a = c.adapter;
     a.style = style;
@@ -66,11 +64,27 @@ int64_t adapterCount(const Shape& s, const model::AdapterConfig& a) {
     return s.layers * a.perLayer() * a.params(s.d);
 }
 
+// What the bottleneck-adapter entries (Houlsby, Pfeiffer, parallel) share: the knob m, their
+// adapter in `Style`, layer modules that train alone.
+template <model::AdapterStyle Style> MethodInfo bottleneckEntry(Method method) {
+    MethodInfo info;
+    info.method = method;
+    info.knob = adapterSizeKnob();
+    info.layerModules = info.usesAdapters = true;
+    info.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
+        m.adapter = adapterOf(c, Style);
+    };
+    info.trainable = methodModule;
+    info.count = [](const Shape& s, const RunConfig& c) {
+        return adapterCount(s, adapterOf(c, Style));
+    };
+    return info;
+}
+
 std::vector<MethodInfo> makeRegistry() {
     std::vector<MethodInfo> r;
 
-    MethodInfo adapter;
-    adapter.method = Method::Adapter;
+    auto adapter = bottleneckEntry<model::AdapterStyle::Houlsby>(Method::Adapter);
     adapter.id = "adapter";
     adapter.aliases = {"adapters", "houlsby"};
     adapter.name = "Adapters (Houlsby)";
@@ -81,13 +95,9 @@ std::vector<MethodInfo> makeRegistry() {
         "LayerNorm, the head (variants: one placement halves the adapters; a norm inside "
         "adds 2·d, each extra hidden layer m² + m per adapter)";
     adapter.formula = "2·L·(2·d·m + d + m) + 2·d·(2·L + 1)";
-    adapter.knob = adapterSizeKnob();
     adapter.settings = {"adapter_size",       "init_std",     "adapter_placement",
                         "adapter_activation", "adapter_norm", "adapter_layers"};
-    adapter.layerModules = adapter.usesAdapters = true;
-    adapter.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
-        m.adapter = adapterOf(c, model::AdapterStyle::Houlsby);
-    };
+    // The paper trains the LayerNorms with the adapters.
     adapter.trainable = [](const model::ParamSpec& p, const MethodSpec&, int64_t) {
         return p.group == ParamGroup::Adapters || p.group == ParamGroup::LayerNorm;
     };
@@ -282,8 +292,7 @@ std::vector<MethodInfo> makeRegistry() {
     // Pfeiffer et al. 2021 (AdapterHub's SeqBn): one adapter per layer after the feed-forward
     // block. It reads the block's LayerNorm output LN(f + a), adds to f, and LN(f' + a) follows
     // with the same (frozen) LayerNorm.
-    MethodInfo pfeiffer;
-    pfeiffer.method = Method::Pfeiffer;
+    auto pfeiffer = bottleneckEntry<model::AdapterStyle::Pfeiffer>(Method::Pfeiffer);
     pfeiffer.id = "pfeiffer";
     pfeiffer.aliases = {"seq_bn"};
     pfeiffer.name = "Adapters (Pfeiffer)";
@@ -292,22 +301,12 @@ std::vector<MethodInfo> makeRegistry() {
     pfeiffer.trains = "one bottleneck adapter per layer after the feed-forward block (LayerNorms "
                       "frozen), the head";
     pfeiffer.formula = "L·(2·d·m + d + m)";
-    pfeiffer.knob = adapterSizeKnob();
     pfeiffer.settings = {"adapter_size", "init_std", "adapter_activation", "adapter_norm",
                          "adapter_layers"};
-    pfeiffer.layerModules = pfeiffer.usesAdapters = true;
-    pfeiffer.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
-        m.adapter = adapterOf(c, model::AdapterStyle::Pfeiffer);
-    };
-    pfeiffer.trainable = methodModule;
-    pfeiffer.count = [](const Shape& s, const RunConfig& c) {
-        return adapterCount(s, adapterOf(c, model::AdapterStyle::Pfeiffer));
-    };
     r.push_back(pfeiffer);
 
     // He et al. 2022 ("Towards a unified view"): out = sublayer(x) + s·adapter(x).
-    MethodInfo parallel;
-    parallel.method = Method::Parallel;
+    auto parallel = bottleneckEntry<model::AdapterStyle::Parallel>(Method::Parallel);
     parallel.id = "parallel";
     parallel.aliases = {"par_bn"};
     parallel.name = "Parallel adapters";
@@ -316,17 +315,8 @@ std::vector<MethodInfo> makeRegistry() {
     parallel.trains = "bottleneck adapters beside the feed-forward (default) and/or attention "
                       "sub-layers, output scaled by s; the head";
     parallel.formula = "A·(2·d·m + d + m); A = L (feed-forward) or 2·L (both)";
-    parallel.knob = adapterSizeKnob();
     parallel.settings = {"adapter_size", "init_std", "adapter_placement", "adapter_activation",
                          "adapter_scaling"};
-    parallel.layerModules = parallel.usesAdapters = true;
-    parallel.modules = [](const RunConfig& c, bool, model::MethodModules& m) {
-        m.adapter = adapterOf(c, model::AdapterStyle::Parallel);
-    };
-    parallel.trainable = methodModule;
-    parallel.count = [](const Shape& s, const RunConfig& c) {
-        return adapterCount(s, adapterOf(c, model::AdapterStyle::Parallel));
-    };
     r.push_back(parallel);
     return r;
 }
@@ -382,6 +372,10 @@ bool isTrainable(const model::ParamSpec& p, const MethodSpec& m, int64_t numLaye
     return methodInfo(m.method).trainable(p, m, numLayers);
 }
 
+bool MethodInfo::reads(std::string_view setting) const {
+    return std::find(settings.begin(), settings.end(), setting) != settings.end();
+}
+
 model::MethodModules methodModules(const RunConfig& config, bool training) {
     model::MethodModules m;
     if (const auto build = methodInfo(config.method.method).modules) build(config, training, m);
@@ -390,9 +384,7 @@ model::MethodModules methodModules(const RunConfig& config, bool training) {
 
 std::string variantText(const RunConfig& c) {
     const auto& info = methodInfo(c.method.method);
-    const auto reads = [&](const char* s) {
-        return std::find(info.settings.begin(), info.settings.end(), s) != info.settings.end();
-    };
+    const auto reads = [&](const char* s) { return info.reads(s); };
     const RunConfig defaults;
     std::vector<std::string> parts;
     if (reads("adapter_placement") && c.adapter.placement != model::AdapterPlacement::Default) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace adapterlab::train {
@@ -70,6 +71,9 @@ struct MethodInfo {
     bool usesAdapters = false;
     /// The formula: trainable parameters (as saved), the head excluded.
     int64_t (*count)(const Shape&, const RunConfig&) = nullptr;
+
+    /// It reads the run setting (a key of `settings`).
+    bool reads(std::string_view setting) const;
 };
 
 /// Every method, in display order.

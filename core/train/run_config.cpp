@@ -30,10 +30,7 @@ std::vector<FieldError> RunConfig::check() const {
             fail(k.setting.c_str(), k.noun + " = " + std::to_string(v) + " must be between " +
                                         std::to_string(k.min) + " and " + std::to_string(k.max));
     }
-    const auto reads = [&](const char* setting) {
-        return std::find(info.settings.begin(), info.settings.end(), setting) !=
-               info.settings.end();
-    };
+    const auto reads = [&](const char* setting) { return info.reads(setting); };
     if (reads("init_std") && (!std::isfinite(adapter.initStd) || adapter.initStd < 0))
         fail("init_std", "adapter init std must be a finite number >= 0");
     if (reads("adapter_layers") && (adapter.hiddenLayers < 1 || adapter.hiddenLayers > 8))
