@@ -4,11 +4,12 @@ set -euo pipefail
 
 # libopenblas0-openmp: without it LibTorch falls back to the reference BLAS (30x slower matmuls).
 # wordnet-base, fortunes: the text of the built-in tasks (builtin:wordnet-pos, ...).
-# libcurl4-openssl-dev, libssl-dev: Hub downloads and their sha256; python3: the tests' local Hub server.
+# libcurl4-openssl-dev, libssl-dev: Hub downloads and their sha256; python3: the tests' local Hub
+# server; python3-torch: PyTorch's own torch.save/torch.load in the checkpoint and adapter tests.
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev zlib1g-dev
-  libcurl4-openssl-dev libssl-dev python3
+  libcurl4-openssl-dev libssl-dev python3 python3-torch
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth
   file desktop-file-utils appstream man-db

@@ -18,5 +18,6 @@ void addExport(CLI::App& app);
 void addTasks(CLI::App& app);
 void addPretrain(CLI::App& app);
 void addHub(CLI::App& app);
+void addExportAdapter(CLI::App& app);
 
 } // namespace adapterlab::cli

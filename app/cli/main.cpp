@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     adapterlab::cli::addTasks(app);
     adapterlab::cli::addPretrain(app);
     adapterlab::cli::addHub(app);
+    adapterlab::cli::addExportAdapter(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include "model/hf_import.h"
 #include "store/store.h"
 #include "text/tokenizer.h"
+#include "train/adapter_formats.h"
 #include "train/device.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
@@ -32,7 +33,7 @@ struct TokenizeOptions {
 };
 
 struct PredictOptions {
-    std::string model, db;
+    std::string model, db, adapter;
     int64_t run = 0;
     int maxLength = -1; // default: min(128, the model's positions)
     int batchSize = 32;
@@ -89,6 +90,8 @@ void predictStdin(train::Predictor& predictor, const std::vector<std::string>& l
 void runPredict(const PredictOptions& o) {
     if (o.model.empty() == o.db.empty())
         throw CLI::ValidationError("give either --model DIR or --db FILE --run ID");
+    if (!o.adapter.empty() && o.model.empty())
+        throw CLI::ValidationError("--adapter goes with --model (its backbone)");
     if (!o.db.empty()) {
         store::Store store(o.db, true);
         auto run = experiments::loadRun(store, o.run);
@@ -99,18 +102,26 @@ void runPredict(const PredictOptions& o) {
         return;
     }
     const auto files = model::HfModelFiles::inDirectory(o.model, true);
-    model::ImportReport report;
-    auto m = model::loadHfModel(files, std::nullopt, true, &report);
-    if (!report.headLoaded)
-        std::cerr << "warning: " << files.weights
-                  << " has no classifier; predictions come from an untrained head\n";
+    model::BertModel m{nullptr};
+    std::vector<std::string> labels;
+    if (!o.adapter.empty()) { // the backbone with an adapter folder's modules and head
+        auto imported = train::importAdapter(files, o.adapter);
+        m = imported.model;
+        if (!imported.regression) labels = imported.labels;
+    } else {
+        model::ImportReport report;
+        m = model::loadHfModel(files, std::nullopt, true, &report);
+        if (!report.headLoaded)
+            std::cerr << "warning: " << files.weights
+                      << " has no classifier; predictions come from an untrained head\n";
+        labels = m->config().labels;
+    }
     const int64_t positions = m->config().maxPositions;
     const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
                                           : o.maxLength;
     if (maxLength < 3 || maxLength > positions)
         throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
                     std::to_string(positions) + "], the model's positions");
-    const auto labels = m->config().labels;
     train::Predictor predictor(m,
                                text::Tokenizer(text::Vocab::load(files.vocab),
                                                train::tokenizerOptionsForFolder(files.dir)),
@@ -214,7 +225,11 @@ void addPredict(CLI::App& app) {
     auto o = std::make_shared<PredictOptions>();
     auto* cmd = app.add_subcommand("predict", "classify texts from stdin with a Hugging Face BERT "
                                               "folder that has a classifier");
-    cmd->add_option("--model", o->model, "folder with config.json, vocab.txt, model.safetensors");
+    cmd->add_option("--model", o->model,
+                    "backbone folder (config.json, vocab.txt, weights) or hf:ID[@REV]");
+    cmd->add_option("--adapter", o->adapter,
+                    "adapter folder on --model: AdapterHub save_adapter, PEFT or AdapterLab export")
+        ->check(CLI::ExistingDirectory);
     cmd->add_option("--db", o->db, "experiment file (with --run)");
     cmd->add_option("--run", o->run, "a stored run's id");
     cmd->add_option("--max-length", o->maxLength, "maximum tokens per example");
@@ -222,6 +237,33 @@ void addPredict(CLI::App& app) {
         ->check(CLI::Range(1, 4096));
     cmd->add_flag("--json", o->json, "one JSON object per line");
     cmd->callback([o] { runPredict(*o); });
+}
+
+void addExportAdapter(CLI::App& app) {
+    struct Options {
+        std::string db, format = "adapterlab", out, name = "adapterlab";
+        int64_t run = 0;
+    };
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand(
+        "export-adapter",
+        "write a run's trained parameters as an AdapterHub, PEFT or AdapterLab folder");
+    cmd->add_option("--db", o->db, "experiment file")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--run", o->run, "the run's id")->required();
+    cmd->add_option("--format", o->format, "adapterhub | peft | adapterlab")->required();
+    cmd->add_option("--out", o->out, "a new folder")->required();
+    cmd->add_option("--name", o->name, "the adapter's name (AdapterHub)");
+    cmd->callback([o] {
+        const auto format = train::parseAdapterFormat(o->format);
+        store::Store store(o->db, true);
+        auto run = experiments::loadRun(store, o->run);
+        const auto report = train::exportAdapter(run.model, run.config, format, o->out, o->name);
+        for (const auto& note : report.notes)
+            std::cerr << "note: " << note << '\n';
+        std::cout << o->out << '\n';
+        for (const auto& f : report.files)
+            std::cout << "  " << f << '\n';
+    });
 }
 
 void addMethods(CLI::App& app) {

@@ -619,6 +619,17 @@ std::string fileFingerprint(const std::string& path) {
     return out;
 }
 
+std::vector<char> encodeTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                                const std::map<std::string, std::string>& metadata) {
+    std::vector<torch::Tensor> keep; // contiguous float copies alive until encoded
+    std::vector<TensorToWrite> out;
+    for (const auto& [name, t] : tensors) {
+        keep.push_back(t.detach().to(torch::kCPU, torch::kFloat).contiguous());
+        out.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
+    }
+    return encodeSafetensors(out, metadata);
+}
+
 std::string checkpointFingerprint(const std::string& path) {
     std::string fp = fileFingerprint(path);
     if (isIndex(path))

@@ -48,6 +48,10 @@ private:
 /// anything but a dict of string -> tensor, storages out of bounds.
 std::vector<std::pair<std::string, torch::Tensor>> readTorchStateDict(const std::string& path);
 
+/// Named tensors (any dtype or device) as a float32 safetensors image.
+std::vector<char> encodeTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                                const std::map<std::string, std::string>& metadata);
+
 /// A short identity of a file: size and FNV-1a 64 of its bytes, as hex.
 std::string fileFingerprint(const std::string& path);
 

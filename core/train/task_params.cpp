@@ -1,5 +1,6 @@
 #include "train/task_params.h"
 
+#include "model/checkpoint.h"
 #include "model/safetensors.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -72,13 +73,7 @@ std::vector<char> encodeTaskParameters(model::BertModel& m, const MethodSpec& me
         const auto p = m->prefixStates(); // [l, 2L, d]
         out.emplace_back("prefix_encoder.embedding.weight", p.reshape({p.size(0), -1}));
     }
-    std::vector<torch::Tensor> keep;
-    std::vector<model::TensorToWrite> tensors;
-    for (const auto& [name, t] : out) {
-        keep.push_back(t.to(torch::kCPU, torch::kFloat).contiguous());
-        tensors.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
-    }
-    return model::encodeSafetensors(tensors, meta);
+    return model::encodeTensors(out, meta);
 }
 
 namespace {
