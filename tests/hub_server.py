@@ -10,7 +10,8 @@ Prints "PORT <n>" once listening. MANIFEST (re-read on every request, so a test 
          "refs": {"main": COMMIT, "v1": COMMIT},
          "commits": {COMMIT: {"FILE": {"path": "/abs/file", "lfs": true}}}}},
      "cut_once": [SHA256, ...],              # the first GET of that blob stops halfway
-     "corrupt": [SHA256, ...]}               # that blob is served with one byte changed
+     "corrupt": [SHA256, ...],               # that blob is served with one byte changed
+     "slow": [SHA256, ...]}                  # that blob comes at about 1 MB/s
 LOG gets one JSON object per request: method, path, range, auth (whether Authorization came).
 
 It answers as the Hub does: HEAD/GET /ORG/NAME/resolve/REV/FILE with X-Repo-Commit, an ETag
@@ -24,6 +25,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 MANIFEST, LOG = sys.argv[1], sys.argv[2]
@@ -162,6 +164,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if sha256 in m.get("slow", []):
+            for i in range(0, len(body), 65536):
+                self.wfile.write(body[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(0.06)
             return
         self.wfile.write(body)
 

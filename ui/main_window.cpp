@@ -16,17 +16,18 @@
 #include "pretrain_dialog.h"
 
 #include <QAction>
-#include <QComboBox>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFrame>
-#include <QInputDialog>
-#include <QDialogButtonBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -39,7 +40,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -121,15 +121,24 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     backboneBanner_->setObjectName("backboneBanner");
     backboneBanner_->setFrameShape(QFrame::StyledPanel);
     backboneBanner_->setStyleSheet("#backboneBanner { background: #fff4d6; }");
-    auto* bannerText = new QLabel(tr("<b>No backbone yet.</b> Adapters need a pre-trained BERT: import a "
-                                     "Hugging Face folder, or build a small one offline."));
+    auto* bannerText =
+        new QLabel(tr("<b>No backbone yet.</b> Adapters need a pre-trained BERT: download "
+                      "one from the Hugging Face Hub, choose a folder, or build a small "
+                      "one offline."));
     bannerText->setWordWrap(true);
     auto* buildButton = new QPushButton(tr("Build one offline…"));
     buildButton->setObjectName("buildBackbone");
     connect(buildButton, &QPushButton::clicked, this, &MainWindow::showPretrainDialog);
+    auto* hubButton = new QPushButton(tr("Download from Hugging Face…"));
+    hubButton->setObjectName("bannerDownload");
+    connect(hubButton, &QPushButton::clicked, form_, &RunForm::downloadFromHub);
     auto* bannerLayout = new QVBoxLayout(backboneBanner_);
     bannerLayout->addWidget(bannerText);
-    bannerLayout->addWidget(buildButton, 0, Qt::AlignRight);
+    auto* bannerButtons = new QHBoxLayout;
+    bannerButtons->addStretch(1);
+    bannerButtons->addWidget(hubButton);
+    bannerButtons->addWidget(buildButton);
+    bannerLayout->addLayout(bannerButtons);
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);

@@ -5,6 +5,7 @@
 #include "hub/hub.h"
 
 #include "column_mapping_dialog.h"
+#include "hub_dialog.h"
 #include "model/config.h"
 #include "train/method.h"
 #include "train/param_count.h"
@@ -63,7 +64,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     task = new QLineEdit;
     task->setPlaceholderText("glue:RTE:/path/to/RTE  |  file:train.csv,dev=dev.csv  |  lines:data.txt");
     backbone = new QLineEdit;
-    backbone->setPlaceholderText("Hugging Face BERT folder (config.json, vocab.txt, model.safetensors)");
+    backbone->setPlaceholderText("Hugging Face BERT folder, or hf:ORG/NAME from the Hub");
     method = new QComboBox;
     method->setObjectName("method");
     for (const auto& m : train::methods())
@@ -195,9 +196,27 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     backbones->setMenu(new QMenu(backbones));
     connect(backbones->menu(), &QMenu::aboutToShow, this, [this] {
         backbones->menu()->clear();
+        auto* menu = backbones->menu();
         const QStringList known = QSettings().value("backbones/recent").toStringList();
-        if (known.isEmpty()) backbones->menu()->addAction(tr("(none yet: choose a folder)"))->setEnabled(false);
-        for (const QString& dir : known) backbones->menu()->addAction(dir, this, [this, dir] { backbone->setText(dir); });
+        if (known.isEmpty()) menu->addAction(tr("(none yet: choose a folder)"))->setEnabled(false);
+        for (const QString& dir : known)
+            menu->addAction(dir, this, [this, dir] { backbone->setText(dir); });
+        // The models of the Hugging Face cache (downloaded here or by Python tools).
+        menu->addSection(tr("Hugging Face cache"));
+        for (const auto& m : hub::listCached(hub::HubEnvironment::fromEnvironment())) {
+            QStringList specs;
+            for (const auto& r : m.revisions)
+                specs << "hf:" + QString::fromStdString(m.id) +
+                             (r == "main" ? "" : "@" + QString::fromStdString(r));
+            if (specs.isEmpty())
+                specs << "hf:" + QString::fromStdString(m.id) + "@" +
+                             QString::fromStdString(m.commits.back());
+            for (const QString& spec : specs)
+                menu->addAction(spec, this, [this, spec] { backbone->setText(spec); })
+                    ->setObjectName("cachedModel");
+        }
+        menu->addAction(tr("Download from Hugging Face…"), this, &RunForm::downloadFromHub)
+            ->setObjectName("downloadFromHub");
     });
     // The field on its own line (specs and paths are long), its choosers below it.
     const auto row = [](QWidget* field, std::initializer_list<QWidget*> buttons) {
@@ -451,6 +470,15 @@ void RunForm::revalidate() {
         preview->setText(tr("Choose a backbone to see the trainable parameters."));
     }
     launch_->setEnabled(config_.has_value() && !running_);
+}
+
+void RunForm::downloadFromHub() {
+    HubDialog dialog(this);
+    connect(&dialog, &HubDialog::downloaded, this, [this, &dialog](const QString& spec) {
+        backbone->setText(spec);
+        dialog.accept();
+    });
+    dialog.exec();
 }
 
 void RunForm::rememberBackbone(const QString& dir) {

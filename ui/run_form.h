@@ -56,6 +56,10 @@ public:
     static QStringList knownBackbones();
     static void rememberBackbone(const QString& dir);
 
+public Q_SLOTS:
+    /// Opens "Download from Hugging Face…"; a downloaded model becomes the backbone (hf:ID).
+    void downloadFromHub();
+
 Q_SIGNALS:
     void launchRequested(const adapterlab::train::RunConfig& config);
 
