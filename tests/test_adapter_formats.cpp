@@ -124,6 +124,10 @@ private Q_SLOTS:
         auto prefix = fixture_->config(Method::Prefix);
         prefix.prefix.hidden = 0;
         roundTrip(prefix, AdapterFormat::AdapterLab, "prefix/adapterlab");
+        auto pm = trained(prefix);
+        const auto e = testutil::errorOf(
+            [&] { train::exportAdapter(pm, prefix, AdapterFormat::Peft, newFolder()); });
+        QVERIFY2(e.find("shifts the token positions") != std::string::npos, e.c_str());
         roundTrip(fixture_->config(Method::BitFit), AdapterFormat::AdapterLab, "bitfit/adapterlab");
     }
 

@@ -767,9 +767,16 @@ ExportReport exportAdapter(model::BertModel& model, const RunConfig& config, Ada
         std::string list;
         for (auto f : formats)
             list += (list.empty() ? "" : ", ") + std::string(toString(f));
-        throw Error(std::string("the ") + toString(format) + " format has no " +
-                    methodInfo(config.method.method).name +
-                    " (this run can be exported as: " + list + ")");
+        // PEFT has prefix tuning, but on BERT transformers offsets the token positions by the
+        // prefix length (position ids start at the cache length); AdapterLab's prefix keeps
+        // them, so the same weights would give other logits there.
+        const std::string why =
+            format == AdapterFormat::Peft && config.method.method == Method::Prefix
+                ? "PEFT's prefix tuning on BERT shifts the token positions by the prefix "
+                  "length, AdapterLab's does not: the same weights would give other logits"
+                : "the " + std::string(toString(format)) + " format has no " +
+                      methodInfo(config.method.method).name;
+        throw Error(why + " (this run can be exported as: " + list + ")");
     }
     if (name.empty() || name.find_first_of("./\\ ") != std::string::npos)
         throw Error("adapter name '" + name + "' must be a plain word");
