@@ -20,6 +20,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace adapterlab;
 namespace fs = std::filesystem;
 using testutil::HubServer;
@@ -238,6 +241,42 @@ private Q_SLOTS:
         QCOMPARE(r.bytesDownloaded, size - 1000 + QFileInfo(modelDir_ + "/config.json").size() +
                                         QFileInfo(modelDir_ + "/vocab.txt").size());
         QVERIFY(!QFileInfo::exists(part));
+    }
+
+    // A write that fails (here: a file-size limit, as a full disk would) is an error naming the
+    // file and the reason; the part is kept and the next download resumes it.
+    void writeErrorKeepsThePart() {
+        HubServer server(tmp_.filePath("srv8"));
+        const QString endpoint = server.start();
+        server.addCommit("org/tiny", kCommit1, modelDir_);
+        const qint64 size = QFileInfo(modelDir_ + "/model.safetensors").size();
+        QVERIFY(size > 40000);
+        rlimit old{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        rlimit limited = old;
+        limited.rlim_cur = 20000; // bytes per file; config.json and vocab.txt fit
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of a signal
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        const auto err = testutil::errorOf(
+            [&] { hub::download(hub::ModelRef::parse("org/tiny"), env(endpoint)); });
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &old), 0);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY2(err.find("cannot write") != std::string::npos &&
+                     err.find(".incomplete") != std::string::npos &&
+                     err.find("File too large") != std::string::npos,
+                 err.c_str());
+        const QString part = tmp_.filePath("cache/models--org--tiny/blobs/") +
+                             sha256(modelDir_ + "/model.safetensors") + ".incomplete";
+        QVERIFY(QFileInfo(part).size() > 0 && QFileInfo(part).size() <= 20000);
+        QVERIFY(!hub::cached(hub::ModelRef::parse("org/tiny"), env(endpoint)));
+        server.takeLog();
+        const auto s = hub::download(hub::ModelRef::parse("org/tiny"), env(endpoint));
+        QCOMPARE(sha256(QString::fromStdString(s.folder) + "/model.safetensors"),
+                 sha256(modelDir_ + "/model.safetensors"));
+        bool resumed = false;
+        for (const auto& o : server.takeLog())
+            resumed = resumed || o["range"].toString().startsWith("bytes=");
+        QVERIFY(resumed);
     }
 
     // A blob whose bytes do not match its sha256 never enters the cache.
