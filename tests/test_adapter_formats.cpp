@@ -232,16 +232,7 @@ private Q_SLOTS:
 
     // PyTorch's own torch.load reads the *.bin files (python3-torch when installed).
     void torchLoadReadsBinFiles() {
-        QString py;
-        for (const QString& p :
-             {QString("/usr/bin/python3"), QStandardPaths::findExecutable("python3")}) {
-            QProcess q;
-            q.start(p, {"-c", "import torch"});
-            if (!p.isEmpty() && q.waitForFinished(60000) && q.exitCode() == 0) {
-                py = p;
-                break;
-            }
-        }
+        const QString py = testutil::pythonWithTorch();
         if (py.isEmpty()) QSKIP("no python3 with PyTorch (Debian: python3-torch)");
         auto rc = fixture_->config(Method::Pfeiffer);
         auto m = trained(rc);

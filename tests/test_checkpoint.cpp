@@ -63,18 +63,6 @@ std::string text(const std::string& s) {
     return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + s;
 }
 
-// A Python 3 that has PyTorch (Debian's python3-torch), or "".
-QString pythonWithTorch() {
-    for (const QString& py :
-         {QString("/usr/bin/python3"), QStandardPaths::findExecutable("python3")}) {
-        if (py.isEmpty() || !QFileInfo::exists(py)) continue;
-        QProcess p;
-        p.start(py, {"-c", "import torch"});
-        if (p.waitForFinished(60000) && p.exitCode() == 0) return py;
-    }
-    return {};
-}
-
 } // namespace
 
 class TestCheckpoint : public QObject {
@@ -106,7 +94,7 @@ private Q_SLOTS:
     // Files written by PyTorch's own torch.save (an OrderedDict with _metadata, fp16 and bf16
     // tensors, a transposed view, two tensors sharing one storage, nn.Parameter).
     void realTorchSave() {
-        const QString py = pythonWithTorch();
+        const QString py = testutil::pythonWithTorch();
         if (py.isEmpty()) QSKIP("no python3 with PyTorch (Debian: python3-torch)");
         QProcess p;
         p.start(py, {QFINDTESTDATA("write_state_dict.py"), tmp_.filePath("real.bin"),

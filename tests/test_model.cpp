@@ -27,7 +27,7 @@ const QString kTiny = "models/hf-tiny-bert/";
 
 HfModelFiles tinyFiles(const QString& stem) {
     return {testutil::dataPath(kTiny + stem + "_config.json"),
-            testutil::dataPath(kTiny + stem + ".safetensors"), ""};
+            testutil::dataPath(kTiny + stem + ".safetensors"), "", ""};
 }
 
 json readJson(const QString& rel) {

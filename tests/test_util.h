@@ -2,6 +2,9 @@
 // Shared helpers for the tests: where the real data lives, and skipping when it is absent.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QString>
 #include <QTest>
 
@@ -33,6 +36,19 @@ inline std::string dataPath(const QString& rel) {
 }
 
 inline bool haveData(const QString& rel) { return QFile::exists(QDir(sharedData()).filePath(rel)); }
+
+/// A Python 3 that has PyTorch (Debian's python3-torch, at /usr/bin/python3 even where another
+/// python3 comes first on PATH), or "" when there is none.
+inline QString pythonWithTorch() {
+    for (const QString& py :
+         {QString("/usr/bin/python3"), QStandardPaths::findExecutable("python3")}) {
+        if (py.isEmpty() || !QFileInfo::exists(py)) continue;
+        QProcess p;
+        p.start(py, {"-c", "import torch"});
+        if (p.waitForFinished(60000) && p.exitCode() == 0) return py;
+    }
+    return {};
+}
 
 } // namespace testutil
 

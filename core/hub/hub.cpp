@@ -1,6 +1,7 @@
 #include "hub/hub.h"
 
 #include "hub/http.h"
+#include "model/checkpoint_index.h"
 #include "model/config.h"
 #include "util/atomic_file.h"
 #include "util/json_file.h"
@@ -17,7 +18,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -41,8 +41,6 @@ const std::vector<std::string> kTokenizerFiles = {"vocab.txt",
                                                   "merges.txt",
                                                   "sentencepiece.bpe.model",
                                                   "spiece.model"};
-const std::vector<std::string> kWeightFiles = {"model.safetensors", "model.safetensors.index.json",
-                                               "pytorch_model.bin", "pytorch_model.bin.index.json"};
 constexpr int kAttempts = 5; // per file: the first try and four resumes after a cut connection
 
 std::string env(const char* name) {
@@ -400,21 +398,6 @@ private:
     int64_t bytesAtStart_ = 0;
 };
 
-// The shards an index names (weight_map's values), each checked to stay inside the snapshot.
-std::vector<std::string> shardsOf(const fs::path& index) {
-    const json j = readJsonFile(index.string(), "sharded checkpoint index");
-    if (!j.contains("weight_map") || !j["weight_map"].is_object())
-        throw Error(index.string() + ": no weight_map object");
-    std::set<std::string> shards;
-    for (const auto& [tensor, file] : j["weight_map"].items()) {
-        if (!file.is_string())
-            throw Error(index.string() + ": weight_map['" + tensor + "'] is not a file name");
-        checkRelativeName(file.get<std::string>(), index.string());
-        shards.insert(file.get<std::string>());
-    }
-    return {shards.begin(), shards.end()};
-}
-
 std::optional<std::string> commitOf(const ModelRef& ref, const fs::path& repo) {
     if (isHex(ref.revision, 40) && fs::is_directory(repo / "snapshots" / ref.revision))
         return ref.revision;
@@ -431,13 +414,12 @@ std::vector<std::string> filesIn(const fs::path& folder) {
     for (const auto& f : kTokenizerFiles)
         if (fs::exists(folder / f)) files.push_back(f);
     files.push_back("config.json");
-    for (const auto& w : kWeightFiles) {
-        if (!fs::exists(folder / w)) continue;
-        files.push_back(w);
-        if (w.size() > 11 && w.compare(w.size() - 11, 11, ".index.json") == 0)
-            for (const auto& s : shardsOf(folder / w))
+    const std::string weights = model::weightsFileIn(folder.string());
+    if (!weights.empty()) {
+        files.push_back(fs::path(weights).filename().string());
+        if (model::isShardIndex(weights))
+            for (const auto& s : model::shardNamesOf(weights))
                 files.push_back(s);
-        break;
     }
     return files;
 }
@@ -520,18 +502,16 @@ std::string repoFolderName(const std::string& id) {
 bool snapshotComplete(const std::string& folder) {
     const fs::path f(folder);
     if (!fs::exists(f / "config.json")) return false;
-    for (const auto& w : kWeightFiles) {
-        if (!fs::exists(f / w)) continue;
-        if (w.size() <= 11 || w.compare(w.size() - 11, 11, ".index.json") != 0) return true;
-        try {
-            const auto shards = shardsOf(f / w);
-            return !shards.empty() && std::all_of(shards.begin(), shards.end(),
-                                                  [&](const auto& s) { return fs::exists(f / s); });
-        } catch (const Error&) {
-            return false;
-        }
+    const std::string weights = model::weightsFileIn(folder);
+    if (weights.empty()) return false;
+    if (!model::isShardIndex(weights)) return true;
+    try {
+        const auto shards = model::shardNamesOf(weights);
+        return std::all_of(shards.begin(), shards.end(),
+                           [&](const auto& s) { return fs::exists(f / s); });
+    } catch (const Error&) {
+        return false;
     }
-    return false;
 }
 
 std::optional<Snapshot> cached(const ModelRef& ref, const HubEnvironment& env) {
@@ -597,7 +577,7 @@ Snapshot download(const ModelRef& ref, const HubEnvironment& env, const Download
     }
     s.files.push_back("config.json");
     bool found = false;
-    for (const auto& file : kWeightFiles) {
+    for (const auto& file : model::weightFileNames()) {
         auto m = client.head(s.commit, file);
         if (!m) {
             client.markMissing(s.commit, file);
@@ -605,8 +585,8 @@ Snapshot download(const ModelRef& ref, const HubEnvironment& env, const Download
         }
         client.fetch(*m, file);
         s.files.push_back(file);
-        if (file.size() > 11 && file.compare(file.size() - 11, 11, ".index.json") == 0) {
-            for (const auto& shard : shardsOf(folder / file)) {
+        if (model::isShardIndex(file)) {
+            for (const auto& shard : model::shardNamesOf((folder / file).string())) {
                 auto sm = client.head(s.commit, shard);
                 if (!sm)
                     throw Error(file + " of " + where + " names '" + shard +

@@ -438,30 +438,10 @@ private:
     std::map<std::string, torch::Tensor> storages_;
 };
 
-bool isIndex(const std::string& path) {
-    return endsWith(path, ".index.json");
-}
-
-// The shard file names of an index, each inside the index's folder.
-std::vector<std::string> shardsOf(const std::string& index) {
-    const auto j = readJsonFile(index, "sharded checkpoint index");
-    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-        throw Error(index + ": no weight_map object");
-    std::set<std::string> shards;
-    for (const auto& [tensor, file] : j["weight_map"].items()) {
-        if (!file.is_string())
-            throw Error(index + ": weight_map['" + tensor + "'] is not a file name");
-        const std::string f = file.get<std::string>();
-        const fs::path p(f);
-        bool ok = !f.empty() && p.is_relative();
-        for (const auto& part : p)
-            ok = ok && part != "..";
-        if (!ok) throw Error(index + ": shard '" + f + "' is not a file next to the index");
-        shards.insert(f);
-    }
-    if (shards.empty()) throw Error(index + ": weight_map is empty");
+// The shard files of an index, as paths next to it.
+std::vector<std::string> shardPathsOf(const std::string& index) {
     std::vector<std::string> out;
-    for (const auto& s : shards)
+    for (const auto& s : shardNamesOf(index))
         out.push_back((fs::path(index).parent_path() / s).string());
     return out;
 }
@@ -531,9 +511,10 @@ struct Checkpoint::Source {
 
 void Checkpoint::add(const std::shared_ptr<const Source>& source) {
     const auto put = [&](const std::string& name, std::vector<int64_t> shape, size_t k) {
-        if (index_.count(name)) throw Error(origin_ + ": tensor '" + name + "' is in two shards");
-        index_[name] = {source, k};
+        if (!index_.emplace(name, entries_.size()).second)
+            throw Error(origin_ + ": tensor '" + name + "' is in two shards");
         entries_.push_back({name, std::move(shape)});
+        where_.emplace_back(source, k);
     };
     if (source->safetensors) {
         const auto& ts = source->safetensors->tensors();
@@ -555,13 +536,13 @@ Checkpoint Checkpoint::fromSafetensors(SafetensorsFile file) {
 }
 
 Checkpoint Checkpoint::load(const std::string& path) {
-    if (isIndex(path)) {
+    if (isShardIndex(path)) {
         Checkpoint c;
         c.origin_ = path;
-        for (const auto& shard : shardsOf(path)) {
+        for (const auto& shard : shardPathsOf(path)) {
             if (!fs::exists(shard)) throw Error(path + ": shard '" + shard + "' is missing");
             const Checkpoint part = load(shard); // one source: the shard's file
-            if (!part.index_.empty()) c.add(part.index_.begin()->second.first);
+            if (!part.where_.empty()) c.add(part.where_.front().first);
         }
         return c;
     }
@@ -581,14 +562,11 @@ Checkpoint Checkpoint::load(const std::string& path) {
 
 const Checkpoint::Entry* Checkpoint::find(const std::string& name) const {
     const auto it = index_.find(name);
-    if (it == index_.end()) return nullptr;
-    for (const auto& e : entries_)
-        if (e.name == name) return &e;
-    return nullptr;
+    return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 torch::Tensor Checkpoint::tensor(const Entry& entry) const {
-    const auto& [source, k] = index_.at(entry.name);
+    const auto& [source, k] = where_.at(index_.at(entry.name));
     if (source->safetensors) {
         const auto& info = source->safetensors->tensors()[k];
         std::vector<float> values = source->safetensors->toFloat(info);
@@ -632,17 +610,10 @@ std::vector<char> encodeTensors(const std::vector<std::pair<std::string, torch::
 
 std::string checkpointFingerprint(const std::string& path) {
     std::string fp = fileFingerprint(path);
-    if (isIndex(path))
-        for (const auto& shard : shardsOf(path))
+    if (isShardIndex(path))
+        for (const auto& shard : shardPathsOf(path))
             fp += "+" + fileFingerprint(shard);
     return fp;
-}
-
-std::string weightsFileIn(const std::string& dir) {
-    for (const char* name : {"model.safetensors", "model.safetensors.index.json",
-                             "pytorch_model.bin", "pytorch_model.bin.index.json"})
-        if (fs::exists(fs::path(dir) / name)) return (fs::path(dir) / name).string();
-    return {};
 }
 
 } // namespace adapterlab::model

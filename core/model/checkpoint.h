@@ -2,6 +2,7 @@
 // A model's weights in any of the formats Hugging Face folders use: model.safetensors,
 // pytorch_model.bin (torch.save's zip format, read without running any pickle code) and sharded
 // checkpoints (*.safetensors.index.json, pytorch_model.bin.index.json).
+#include "model/checkpoint_index.h"
 #include "model/safetensors.h"
 
 #include <torch/types.h>
@@ -35,7 +36,9 @@ private:
     struct Source; // a safetensors file or a state dict read from a pickle
     std::string origin_;
     std::vector<Entry> entries_;
-    std::map<std::string, std::pair<std::shared_ptr<const Source>, size_t>> index_;
+    /// Per entry: its source and its position there.
+    std::vector<std::pair<std::shared_ptr<const Source>, size_t>> where_;
+    std::map<std::string, size_t> index_; ///< name -> position in entries_
     void add(const std::shared_ptr<const Source>& source);
 };
 
@@ -57,9 +60,5 @@ std::string fileFingerprint(const std::string& path);
 
 /// fileFingerprint of the weights file, and of every shard of an index.
 std::string checkpointFingerprint(const std::string& path);
-
-/// The weights a model folder holds, first found of model.safetensors,
-/// model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json ("" if none).
-std::string weightsFileIn(const std::string& dir);
 
 } // namespace adapterlab::model

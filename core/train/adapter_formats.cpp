@@ -75,7 +75,7 @@ std::string targetRegex(const std::vector<std::string>& paths) {
 
 // PEFT's matching of target_modules (and feedforward_modules): a string is a regex the whole
 // module name must match; a list matches a name equal to an entry or ending in "." + entry.
-bool pefMatches(const json& targets, const std::string& name, const std::string& origin) {
+bool peftMatches(const json& targets, const std::string& name, const std::string& origin) {
     if (targets.is_null()) return false;
     if (targets.is_string()) {
         try {
@@ -429,17 +429,22 @@ std::vector<std::string> labelsFrom(const std::map<std::string, std::string>& me
     return out;
 }
 
-Named read(const std::string& path) {
-    const auto c = model::Checkpoint::load(path);
+// A weights file's tensors; `metadata` gets a safetensors file's metadata (read once with it).
+Named read(const std::string& path, std::map<std::string, std::string>* metadata = nullptr) {
+    const bool safetensors =
+        path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
+    model::Checkpoint c;
+    if (safetensors && metadata) {
+        auto file = model::SafetensorsFile::load(path);
+        *metadata = file.metadata();
+        c = model::Checkpoint::fromSafetensors(std::move(file));
+    } else {
+        c = model::Checkpoint::load(path);
+    }
     Named out;
     for (const auto& e : c.entries())
         out.emplace_back(e.name, c.tensor(e));
     return out;
-}
-
-std::map<std::string, std::string> metadataOf(const std::string& path) {
-    if (path.size() < 12 || path.compare(path.size() - 12, 12, ".safetensors") != 0) return {};
-    return model::SafetensorsFile::load(path).metadata();
 }
 
 std::string firstExisting(const std::string& dir, std::initializer_list<const char*> names) {
@@ -468,16 +473,16 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
     };
     // The targets must be the same in every layer: AdapterLab's modules adapt all of them.
     const auto targeted = [&](const json& targets, const std::string& path) {
-        const bool first = pefMatches(targets, layerModule(0, path), origin);
+        const bool first = peftMatches(targets, layerModule(0, path), origin);
         for (int64_t l = 1; l < bb.numLayers; ++l)
-            if (pefMatches(targets, layerModule(l, path), origin) != first)
+            if (peftMatches(targets, layerModule(l, path), origin) != first)
                 throw Error(origin + ": targets " + path +
                             " in some layers only; AdapterLab "
                             "adapts every layer");
         return first;
     };
     for (const char* other : {"bert.pooler.dense", "classifier"})
-        if (pefMatches(c.value("target_modules", json()), other, origin))
+        if (peftMatches(c.value("target_modules", json()), other, origin))
             throw Error(origin + ": targets " + other + ", which AdapterLab does not adapt");
     ImportedAdapter out;
     out.format = AdapterFormat::Peft;
@@ -530,7 +535,8 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
     }
     Named ours;
     int64_t numLabels = 0;
-    for (auto& [name, t] : read(weights)) {
+    std::map<std::string, std::string> metadata;
+    for (auto& [name, t] : read(weights, &metadata)) {
         std::string n = name;
         if (startsWith(n, "base_model.model.bert."))
             n = n.substr(22);
@@ -551,7 +557,7 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
     if (numLabels == 0)
         throw Error(weights + ": no classifier (base_model.model.classifier.weight); a sequence "
                               "classification adapter saves it through modules_to_save");
-    out.labels = labelsFrom(metadataOf(weights), numLabels, backbone);
+    out.labels = labelsFrom(metadata, numLabels, backbone);
     out.regression = numLabels == 1 && out.labels == std::vector<std::string>{"score"};
     out.model =
         backboneWith(backbone, methodModules(out.config, false), out.labels, out.regression);
