@@ -127,7 +127,12 @@ private Q_SLOTS:
         auto pm = trained(prefix);
         const auto e = testutil::errorOf(
             [&] { train::exportAdapter(pm, prefix, AdapterFormat::Peft, newFolder()); });
-        QVERIFY2(e.find("shifts the token positions") != std::string::npos, e.c_str());
+        QVERIFY2(e.find("shifts the token positions") != std::string::npos &&
+                     e.find("--prefix-shift-positions") != std::string::npos,
+                 e.c_str());
+        prefix.prefix.shiftPositions = true;
+        roundTrip(prefix, AdapterFormat::Peft, "prefix shifted/peft");
+        roundTrip(prefix, AdapterFormat::AdapterLab, "prefix shifted/adapterlab");
         roundTrip(fixture_->config(Method::BitFit), AdapterFormat::AdapterLab, "bitfit/adapterlab");
     }
 
@@ -174,6 +179,77 @@ private Q_SLOTS:
                  (std::vector<int64_t>{1, 64}));
         QVERIFY(!g.find("base_model.model.bert.encoder.layer.0.attention.output.dense.ia3_l"));
         JSON_EQ(readJson(d2 + "/adapter_config.json")["peft_type"], json("IA3"));
+    }
+
+    // PEFT's prefix tuning: prompt_embeddings [l, 2·L·d], the classifier on the bare base model,
+    // PromptLearningConfig's fields; the tokens' positions shifted as transformers does.
+    void peftPrefix() {
+        auto rc = fixture_->config(Method::Prefix);
+        rc.prefix.length = 3;
+        rc.prefix.shiftPositions = true;
+        auto m = trained(rc);
+        const std::string dir = newFolder();
+        train::exportAdapter(m, rc, AdapterFormat::Peft, dir);
+        const json c = readJson(dir + "/adapter_config.json");
+        JSON_EQ(c["peft_type"], json("PREFIX_TUNING"));
+        JSON_EQ(c["num_virtual_tokens"], json(3));
+        JSON_EQ(c["num_layers"], json(2));
+        JSON_EQ(c["token_dim"], json(32));
+        JSON_EQ(c["num_attention_heads"], json(m->config().numHeads));
+        JSON_EQ(c["prefix_projection"], json(false));
+        QVERIFY(!c.contains("modules_to_save")); // PromptLearningConfig has no such field
+        const auto f = model::SafetensorsFile::load(dir + "/adapter_model.safetensors");
+        QCOMPARE(f.tensors().size(), size_t(3));
+        QCOMPARE(f.find("prompt_embeddings")->shape, (std::vector<int64_t>{3, 2 * 2 * 32}));
+        QVERIFY(f.find("base_model.classifier.weight") && f.find("base_model.classifier.bias"));
+
+        // The shift, against the backbone's own embedding: shifting the position table by l
+        // rows gives the unshifted model the shifted one's logits.
+        auto plain = rc;
+        plain.prefix.shiftPositions = false;
+        auto unshifted = trained(plain); // same seed: the same prefix and head
+        const auto shiftedLogits = logitsOf(m);
+        QVERIFY((shiftedLogits - logitsOf(unshifted)).abs().max().item<double>() > 1e-4);
+        {
+            torch::NoGradGuard g;
+            auto& table = unshifted->positionEmbeddings->weight;
+            const int64_t P = table.size(0);
+            table.narrow(0, 0, P - 3).copy_(table.narrow(0, 3, P - 3).clone());
+        }
+        QVERIFY((shiftedLogits - logitsOf(unshifted)).abs().max().item<double>() < 1e-6);
+
+        // A sequence that fits the table alone but not after the prefix is refused.
+        const int64_t P = m->config().maxPositions;
+        const auto ids = torch::full({1, P - 1}, 5, torch::kLong);
+        std::string e;
+        try {
+            m->logits(ids, torch::zeros_like(ids), torch::ones_like(ids));
+        } catch (const c10::Error& x) {
+            e = x.what_without_backtrace();
+        }
+        QVERIFY2(e.find("after a prefix of 3") != std::string::npos, e.c_str());
+
+        // Another backbone shape is named; the projection's bare input is refused.
+        json wrong = c;
+        wrong["num_layers"] = 4;
+        writeJson(dir + "/adapter_config.json", wrong);
+        auto err = testutil::errorOf([&] { train::importAdapter(backbone(), dir); });
+        QVERIFY2(err.find("num_layers = 4 but the backbone has 2") != std::string::npos,
+                 err.c_str());
+        const std::string d2 = newFolder();
+        fs::create_directories(d2);
+        json projected = c;
+        projected["prefix_projection"] = true;
+        writeJson(d2 + "/adapter_config.json", projected);
+        const auto image =
+            model::encodeTensors({{"prompt_embeddings", torch::zeros({3, 32})},
+                                  {"base_model.classifier.weight", torch::zeros({3, 32})},
+                                  {"base_model.classifier.bias", torch::zeros({3})}},
+                                 {});
+        std::ofstream(d2 + "/adapter_model.safetensors", std::ios::binary)
+            .write(image.data(), static_cast<std::streamsize>(image.size()));
+        err = testutil::errorOf([&] { train::importAdapter(backbone(), d2); });
+        QVERIFY2(err.find("inference_mode false") != std::string::npos, err.c_str());
     }
 
     // AdapterHub's save_adapter layout: names, config, head = pooler + classifier.

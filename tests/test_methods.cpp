@@ -71,6 +71,8 @@ const std::vector<Case>& cases() {
          R"({"lora_rank": 3, "lora_targets": "query,key,value,attention_output,intermediate,output"})"},
         {"prefix reparameterised", Method::Prefix, R"({"prefix_length": 3, "prefix_hidden": 5})"},
         {"prefix direct", Method::Prefix, R"({"prefix_length": 4, "prefix_hidden": 0})"},
+        {"prefix shifted positions", Method::Prefix,
+         R"({"prefix_length": 3, "prefix_hidden": 5, "prefix_shift_positions": true})"},
         {"ia3", Method::Ia3, "{}"},
     };
     return c;
@@ -159,10 +161,12 @@ struct Reference {
     torch::Tensor logits(const torch::Tensor& ids, const torch::Tensor& mask) const {
         const int64_t B = ids.size(0), T = ids.size(1), d = c.hiddenSize, H = c.numHeads,
                       dh = d / H;
+        // transformers' position ids after a prefix of l cached keys: l … l + T − 1
+        const int64_t first = mods.prefix && mods.prefix->shiftPositions ? mods.prefix->length : 0;
         auto h = p.at("embeddings.word_embeddings.weight")
                      .index_select(0, ids.flatten())
                      .view({B, T, d}) +
-                 p.at("embeddings.position_embeddings.weight").narrow(0, 0, T).unsqueeze(0) +
+                 p.at("embeddings.position_embeddings.weight").narrow(0, first, T).unsqueeze(0) +
                  p.at("embeddings.token_type_embeddings.weight")[0];
         h = norm("embeddings.LayerNorm", h, c.layerNormEps);
         const auto bias = (1 - mask.to(torch::kDouble)).mul(-1e30).view({B, 1, 1, T});
@@ -470,6 +474,31 @@ void TestMethods::badMethodSettingsAreNamed() {
     QVERIFY(problem(R"({"method": "prefix", "prefix_length": 0})").rfind("prefix_length:", 0) == 0);
     QVERIFY(problem(R"({"method": "prefix", "prefix_hidden": -3})").rfind("prefix_hidden:", 0) ==
             0);
+    // The shifted prefix: a boolean, stored only when set, and its l positions count.
+    const std::string notBool = testutil::errorOf([] {
+        train::RunConfig::fromJson(
+            nlohmann::json::parse(R"({"method": "prefix", "prefix_shift_positions": 1})"));
+    });
+    QVERIFY2(notBool.find("'prefix_shift_positions' must be true or false") != std::string::npos,
+             notBool.c_str());
+    auto shifted = run(Method::Prefix, R"({"prefix_length": 4})");
+    shifted.task = "t";
+    shifted.backbone = "b";
+    QVERIFY(!shifted.toJson().contains("prefix_shift_positions")); // earlier runs' stored form
+    QCOMPARE(train::variantText(shifted), std::string());
+    shifted.prefix.shiftPositions = true;
+    QCOMPARE(train::variantText(shifted), std::string("shifted positions")); // plotted apart
+    QVERIFY(train::RunConfig::fromJson(shifted.toJson()).prefix.shiftPositions);
+    auto backbone = tinyConfig(); // 16 positions
+    shifted.maxLength = 12;       // 4 + 12 fit
+    QVERIFY(shifted.checkFor(backbone).empty());
+    shifted.maxLength = 13;
+    const auto tooLong = shifted.checkFor(backbone);
+    QVERIFY(!tooLong.empty() && tooLong.front().field == "max_length");
+    QVERIFY2(tooLong.front().message.find("after a prefix of 4") != std::string::npos,
+             tooLong.front().message.c_str());
+    shifted.prefix.shiftPositions = false;
+    QVERIFY(shifted.checkFor(backbone).empty());
     QVERIFY(problem(R"({"method": "adapter", "adapter_layers": 0})").rfind("adapter_layers:", 0) ==
             0);
     QVERIFY(

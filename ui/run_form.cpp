@@ -109,6 +109,11 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     prefixHidden->setToolTip(
         tr("Width of the reparameterisation MLP the prefix is trained through (folded away "
            "when saved); none trains the prefix vectors directly."));
+    prefixShift = new QCheckBox(tr("tokens after the prefix (as PEFT on BERT)"));
+    prefixShift->setObjectName("prefixShift");
+    prefixShift->setToolTip(
+        tr("The tokens take positions l … l + T − 1, as transformers gives them after a prefix; "
+           "needed to export the prefix for PEFT."));
     loraRank->setObjectName("loraRank");
     prefixLength->setObjectName("prefixLength");
     adapterLayers->setObjectName("adapterLayers");
@@ -250,6 +255,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("LoRA dropout"), loraDropout);
     form->addRow(tr("LoRA targets"), loraTargets);
     form->addRow(tr("Prefix MLP width"), prefixHidden);
+    form->addRow(tr("Prefix positions"), prefixShift);
     form->addRow(tr("Learning rate"), learningRate);
     form->addRow(tr("Epochs"), epochs);
     form->addRow(tr("Batch size"), batchSize);
@@ -287,6 +293,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     for (auto* c : {method, pooling, device, adapterPlacement, adapterActivation})
         connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
     connect(adapterNorm, &QCheckBox::toggled, this, &RunForm::revalidate);
+    connect(prefixShift, &QCheckBox::toggled, this, &RunForm::revalidate);
     connect(launch_, &QPushButton::clicked, this, [this] {
         if (!config_) return;
         rememberBackbone(QString::fromStdString(config_->backbone));
@@ -330,7 +337,8 @@ std::map<std::string, QWidget*> RunForm::fieldWidgets() const {
             {"lora_dropout", loraDropout},
             {"lora_targets", loraTargets},
             {"prefix_length", prefixLength},
-            {"prefix_hidden", prefixHidden}};
+            {"prefix_hidden", prefixHidden},
+            {"prefix_shift_positions", prefixShift}};
 }
 
 train::Method RunForm::currentMethod() const {
@@ -354,7 +362,8 @@ void RunForm::revalidate() {
     for (const char* setting :
          {"adapter_size", "init_std", "top_k", "adapter_placement", "adapter_activation",
           "adapter_norm", "adapter_layers", "adapter_scaling", "lora_rank", "lora_alpha",
-          "lora_dropout", "lora_targets", "prefix_length", "prefix_hidden"}) {
+          "lora_dropout", "lora_targets", "prefix_length", "prefix_hidden",
+          "prefix_shift_positions"}) {
         QWidget* w = fields.at(setting);
         w->setEnabled(reads(setting));
         form_->setRowVisible(w, reads(setting));
@@ -403,6 +412,7 @@ void RunForm::revalidate() {
     }
     c.prefix.length = prefixLength->value();
     c.prefix.hidden = prefixHidden->value();
+    c.prefix.shiftPositions = prefixShift->isChecked();
 
     // The backbone folder's own files, then the engine's checks (with the backbone's limits
     // once its config is read), each marked at its field.

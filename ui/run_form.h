@@ -46,7 +46,7 @@ public:
     QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed, *trainSize;
     // The methods' own settings (shown for the method that reads them; see MethodInfo::settings).
     QComboBox *adapterPlacement, *adapterActivation;
-    QCheckBox* adapterNorm;
+    QCheckBox *adapterNorm, *prefixShift;
     QSpinBox *adapterLayers, *loraRank, *prefixLength, *prefixHidden;
     QLineEdit *adapterScaling, *loraAlpha, *loraDropout, *loraTargets;
     QLabel *preview, *message;

@@ -62,6 +62,8 @@ const std::vector<Row>& rows() {
                                train::RunConfig& c) { c.prefix.length = o.values.prefix.length; }},
         {"--prefix-hidden", [](const MethodOptions& o,
                                train::RunConfig& c) { c.prefix.hidden = o.values.prefix.hidden; }},
+        {"--prefix-shift-positions",
+         [](const MethodOptions& o, train::RunConfig& c) { c.prefix.shiftPositions = o.shift; }},
     };
     return r;
 }
@@ -130,6 +132,9 @@ std::shared_ptr<MethodOptions> addMethodOptions(CLI::App* cmd, bool methodRequir
     cmd->add_option(
         "--prefix-hidden", v.prefix.hidden,
         "width of the prefix's reparameterisation MLP while training; 0 = none (default 512)");
+    cmd->add_flag("--prefix-shift-positions", o->shift,
+                  "tokens take positions l..l+T-1 after the prefix, as PEFT's prefix tuning on "
+                  "BERT (needed for export-adapter --format peft)");
     return o;
 }
 

@@ -17,6 +17,7 @@ struct MethodOptions {
     std::string placement, activation, targets;
     train::RunConfig values; ///< numeric options land here first
     bool norm = false;
+    bool shift = false; ///< --prefix-shift-positions
 
     /// Copies the options given into `c`: the method first, then its settings.
     void apply(train::RunConfig& c) const;

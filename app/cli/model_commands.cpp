@@ -116,12 +116,14 @@ void runPredict(const PredictOptions& o) {
                       << " has no classifier; predictions come from an untrained head\n";
         labels = m->config().labels;
     }
-    const int64_t positions = m->config().maxPositions;
+    // A shifted prefix takes the first positions.
+    const int64_t positions = m->config().maxPositions - m->positionOffset();
     const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
                                           : o.maxLength;
     if (maxLength < 3 || maxLength > positions)
         throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
-                    std::to_string(positions) + "], the model's positions");
+                    std::to_string(positions) + "], the model's positions" +
+                    (m->positionOffset() > 0 ? " after its prefix" : ""));
     train::Predictor predictor(m,
                                text::Tokenizer(text::Vocab::load(files.vocab),
                                                train::tokenizerOptionsForFolder(files.dir)),

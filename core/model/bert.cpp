@@ -320,8 +320,8 @@ torch::Tensor BertModelImpl::maskBias(const torch::Tensor& mask, const torch::Te
 }
 
 torch::Tensor BertModelImpl::embed(const torch::Tensor& ids, const torch::Tensor& typeIds) {
-    const int64_t T = ids.size(1);
-    const auto positions = torch::arange(T, ids.options()).unsqueeze(0); // [1, T]
+    const int64_t T = ids.size(1), from = positionOffset();
+    const auto positions = torch::arange(from, from + T, ids.options()).unsqueeze(0); // [1, T]
     auto e = wordEmbeddings(ids) + positionEmbeddings(positions) + tokenTypeEmbeddings(typeIds);
     return dropout(embeddingNorm(e)); // [B, T, d]
 }
@@ -354,8 +354,15 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor
 
 void BertModelImpl::checkIds(const torch::Tensor& ids) const {
     TORCH_CHECK(ids.dim() == 2, "input ids must be [batch, time]");
-    TORCH_CHECK(ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1),
-                " tokens exceeds the model's ", config_.maxPositions, " positions");
+    const int64_t from = positionOffset();
+    TORCH_CHECK(from + ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1), " tokens",
+                from > 0 ? " after a prefix of " + std::to_string(from) : "",
+                " exceeds the model's ", config_.maxPositions, " positions");
+}
+
+int64_t BertModelImpl::positionOffset() const {
+    const auto& pre = modules_.prefix;
+    return pre && pre->shiftPositions ? pre->length : 0;
 }
 
 torch::Tensor BertModelImpl::logits(const torch::Tensor& ids, const torch::Tensor& typeIds,

@@ -141,6 +141,8 @@ public:
     }
     bool hasHead() const { return !classifier.is_empty(); }
     int64_t numLayers() const { return static_cast<int64_t>(layers.size()); }
+    /// First token's position: the prefix length with PrefixConfig::shiftPositions, else 0.
+    int64_t positionOffset() const;
     BertLayer layer(int64_t i) { return layers[static_cast<size_t>(i)]; }
 
     /// Switches the method's modules of one layer (or all) off or on without touching weights:

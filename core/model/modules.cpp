@@ -239,12 +239,19 @@ PrefixConfig PrefixConfig::fromJson(const json& j, const std::string& origin) {
     PrefixConfig c;
     c.length = intField(j, "length", c.length, origin);
     c.hidden = intField(j, "hidden", c.hidden, origin);
+    if (j.contains("shift_positions")) {
+        if (!j["shift_positions"].is_boolean())
+            throw Error(origin + ": field 'shift_positions' must be true or false");
+        c.shiftPositions = j["shift_positions"].get<bool>();
+    }
     c.validate(origin);
     return c;
 }
 
 json PrefixConfig::toJson() const {
-    return {{"length", length}, {"hidden", hidden}};
+    json j = {{"length", length}, {"hidden", hidden}};
+    if (shiftPositions) j["shift_positions"] = true; // absent: what earlier runs stored
+    return j;
 }
 
 void MethodModules::validate(const std::string& origin) const {

@@ -79,9 +79,12 @@ struct LoraConfig {
 /// attends to. With hidden > 0 they are computed by the paper's reparameterisation MLP
 /// (embedding [l, d] -> Linear(d, h) -> tanh -> Linear(h, 2·L·d)), as during training; with
 /// hidden = 0 they are stored directly ([l, 2·L·d], the folded form a trained prefix is saved in).
+/// shiftPositions: the tokens take positions l … l + T − 1 (as transformers gives them after a
+/// prefix in the key/value cache, so PEFT's prefix tuning on BERT), else 0 … T − 1.
 struct PrefixConfig {
     int64_t length = 10;
     int64_t hidden = 512;
+    bool shiftPositions = false;
 
     void validate(const std::string& origin = "prefix config") const;
     static PrefixConfig fromJson(const nlohmann::json& j, const std::string& origin = "prefix");

@@ -172,6 +172,14 @@ std::string peftName(const std::string& ours) {
     return "base_model.model.bert." + ours;
 }
 
+// Prompt learning's keys: the prefix [l, 2·L·d] (per virtual token, layer by layer, its key
+// then its value, each d = H·dh: get_prompt's view) and the classifier on the bare base model.
+std::string peftPromptName(const std::string& ours) {
+    if (ours == "prefix_encoder.embedding.weight") return "prompt_embeddings";
+    if (startsWith(ours, "classifier.")) return "base_model." + ours;
+    throw Error("'" + ours + "' has no place in PEFT's prefix tuning");
+}
+
 ExportReport exportPeft(model::BertModel& m, const RunConfig& config, FolderWriter& w) {
     const Method method = config.method.method;
     json c = {{"base_model_name_or_path", config.backbone},
@@ -214,12 +222,25 @@ ExportReport exportPeft(model::BertModel& m, const RunConfig& config, FolderWrit
                   {"feedforward_modules", targetRegex({"output.dense"})},
                   {"fan_in_fan_out", false},
                   {"init_ia3_weights", true}});
+    } else if (method == Method::Prefix) {
+        // PromptLearningConfig has no modules_to_save (PeftModelForSequenceClassification
+        // saves the classifier by itself); the prefix is saved folded, as inference_mode has it.
+        const auto& bc = m->config();
+        c.erase("modules_to_save");
+        c.update({{"peft_type", "PREFIX_TUNING"},
+                  {"num_virtual_tokens", m->modules().prefix->length},
+                  {"token_dim", bc.hiddenSize},
+                  {"num_transformer_submodules", 1},
+                  {"num_attention_heads", bc.numHeads},
+                  {"num_layers", bc.numLayers},
+                  {"encoder_hidden_size", bc.hiddenSize},
+                  {"prefix_projection", false}});
     } else {
         throw Error(std::string("PEFT has no ") + methodInfo(method).name);
     }
     Named tensors;
     for (auto& [name, t] : trainedTensors(m, config))
-        tensors.emplace_back(peftName(name), t);
+        tensors.emplace_back(method == Method::Prefix ? peftPromptName(name) : peftName(name), t);
     w.write("adapter_config.json", c);
     w.write("adapter_model.safetensors",
             safetensorsImage(tensors, {{"format", "pt"}, {kLabelsKey, labelsJson(m)}}));
@@ -530,14 +551,50 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
                             "paper's) cannot hold that");
         }
         out.config.method.method = Method::Ia3;
+    } else if (type == "PREFIX_TUNING") {
+        const auto integer = [&](const char* key) {
+            if (!c.contains(key) || !c[key].is_number_integer())
+                throw Error(origin + ": no integer '" + key + "'");
+            return c[key].get<int64_t>();
+        };
+        for (const auto& [key, backboneHas] :
+             std::vector<std::pair<const char*, int64_t>>{{"num_layers", bb.numLayers},
+                                                          {"token_dim", bb.hiddenSize},
+                                                          {"num_attention_heads", bb.numHeads}})
+            if (integer(key) != backboneHas)
+                throw Error(origin + ": " + key + " = " + std::to_string(integer(key)) +
+                            " but the backbone has " + std::to_string(backboneHas));
+        if (c.value("num_transformer_submodules", int64_t(1)) != 1)
+            throw Error(origin +
+                        ": num_transformer_submodules = " + c["num_transformer_submodules"].dump() +
+                        " is an encoder-decoder's prefix; a BERT has one");
+        out.config.method.method = Method::Prefix;
+        out.config.prefix.length = integer("num_virtual_tokens");
+        out.config.prefix.hidden = 0;            // saved folded
+        out.config.prefix.shiftPositions = true; // transformers' position ids after a prefix
+        out.config.prefix.validate(origin);
     } else {
-        throw Error(origin + ": peft_type \"" + type + "\" is not read here (LORA, IA3)");
+        throw Error(origin + ": peft_type \"" + type +
+                    "\" is not read here (LORA, IA3, PREFIX_TUNING)");
     }
     Named ours;
     int64_t numLabels = 0;
     std::map<std::string, std::string> metadata;
     for (auto& [name, t] : read(weights, &metadata)) {
         std::string n = name;
+        if (name == "prompt_embeddings" && type == "PREFIX_TUNING") {
+            const int64_t width = 2 * bb.numLayers * bb.hiddenSize;
+            if (t.dim() == 2 && t.size(1) != width && c.value("prefix_projection", false))
+                throw Error(weights + ": prompt_embeddings [" + std::to_string(t.size(0)) + ", " +
+                            std::to_string(t.size(1)) +
+                            "] is the input of the prefix's projection MLP, which the folder "
+                            "lacks; save the adapter with inference_mode false (the folded "
+                            "prefix [l, 2·L·d])");
+            ours.emplace_back("prefix_encoder.embedding.weight", t);
+            continue;
+        }
+        if (startsWith(n, "base_model.classifier.")) // prompt learning: the bare base model
+            n = "base_model.model." + n.substr(11);
         if (startsWith(n, "base_model.model.bert."))
             n = n.substr(22);
         else if (startsWith(n, "base_model.model."))
@@ -752,8 +809,11 @@ AdapterFormat parseAdapterFormat(const std::string& s) {
     throw Error("adapter format '" + s + "' is not one of adapterlab, peft, adapterhub");
 }
 
-std::vector<AdapterFormat> formatsFor(Method m) {
-    switch (m) {
+std::vector<AdapterFormat> formatsFor(const RunConfig& run) {
+    switch (run.method.method) {
+    case Method::Prefix:
+        if (run.prefix.shiftPositions) return {AdapterFormat::Peft, AdapterFormat::AdapterLab};
+        return {AdapterFormat::AdapterLab};
     case Method::Lora:
     case Method::Ia3:
         return {AdapterFormat::Peft, AdapterFormat::AdapterLab};
@@ -768,18 +828,19 @@ std::vector<AdapterFormat> formatsFor(Method m) {
 
 ExportReport exportAdapter(model::BertModel& model, const RunConfig& config, AdapterFormat format,
                            const std::string& dir, const std::string& name) {
-    const auto formats = formatsFor(config.method.method);
+    const auto formats = formatsFor(config);
     if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
         std::string list;
         for (auto f : formats)
             list += (list.empty() ? "" : ", ") + std::string(toString(f));
-        // PEFT has prefix tuning, but on BERT transformers offsets the token positions by the
-        // prefix length (position ids start at the cache length); AdapterLab's prefix keeps
-        // them, so the same weights would give other logits there.
+        // On BERT transformers starts the position ids at the cache length, so PEFT's prefix
+        // shifts the tokens' positions; a prefix trained without the shift would give other
+        // logits there.
         const std::string why =
             format == AdapterFormat::Peft && config.method.method == Method::Prefix
                 ? "PEFT's prefix tuning on BERT shifts the token positions by the prefix "
-                  "length, AdapterLab's does not: the same weights would give other logits"
+                  "length, and this run was trained without that shift (train with "
+                  "--prefix-shift-positions): the same weights would give other logits"
                 : "the " + std::string(toString(format)) + " format has no " +
                       methodInfo(config.method.method).name;
         throw Error(why + " (this run can be exported as: " + list + ")");

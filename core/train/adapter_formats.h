@@ -18,8 +18,9 @@ enum class AdapterFormat { AdapterLab, Peft, AdapterHub };
 const char* toString(AdapterFormat f);
 AdapterFormat parseAdapterFormat(const std::string& s); ///< throws Error listing the formats
 
-/// The formats a method's parameters can be written in.
-std::vector<AdapterFormat> formatsFor(Method m);
+/// The formats a run's parameters can be written in (its method's, and for a prefix PEFT's only
+/// when the tokens' positions follow the prefix, as they do there).
+std::vector<AdapterFormat> formatsFor(const RunConfig& run);
 
 struct ExportReport {
     std::vector<std::string> files; ///< written, relative to the folder

@@ -261,7 +261,7 @@ std::vector<MethodInfo> makeRegistry() {
                              [](const RunConfig& c) { return c.prefix.length; },
                              [](RunConfig& c, int64_t v) { c.prefix.length = v; },
                              {1, 10, 30}};
-    prefix.settings = {"prefix_length", "prefix_hidden"};
+    prefix.settings = {"prefix_length", "prefix_hidden", "prefix_shift_positions"};
     prefix.layerModules = true;
     prefix.modules = [](const RunConfig& c, bool training, model::MethodModules& m) {
         m.prefix = c.prefix;
@@ -404,6 +404,8 @@ std::string variantText(const RunConfig& c) {
         parts.push_back(std::to_string(c.adapter.hiddenLayers) + " layers");
     if (reads("lora_targets") && c.lora.targets != defaults.lora.targets)
         parts.push_back("targets " + model::toString(c.lora.targets));
+    if (reads("prefix_shift_positions") && c.prefix.shiftPositions)
+        parts.push_back("shifted positions");
     std::string out;
     for (const auto& p : parts)
         out += (out.empty() ? "" : ", ") + p;

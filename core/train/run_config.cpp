@@ -72,15 +72,22 @@ std::vector<FieldError> RunConfig::check() const {
 
 std::vector<FieldError> RunConfig::checkFor(const model::BertConfig& b) const {
     std::vector<FieldError> out = check();
+    const MethodInfo& info = methodInfo(method.method);
+    const auto reads = [&](const char* setting) { return info.reads(setting); };
     const auto has = [&](const char* field) {
         for (const auto& e : out)
             if (e.field == field) return true;
         return false;
     };
-    if (!has("max_length") && maxLength > b.maxPositions)
-        out.push_back({"max_length", "invalid setting: maximum length " +
-                                         std::to_string(maxLength) + " exceeds the backbone's " +
-                                         std::to_string(b.maxPositions) + " positions"});
+    // A shifted prefix takes the first l positions.
+    const int64_t taken =
+        reads("prefix_shift_positions") && prefix.shiftPositions ? prefix.length : 0;
+    if (!has("max_length") && maxLength + taken > b.maxPositions)
+        out.push_back(
+            {"max_length",
+             "invalid setting: maximum length " + std::to_string(maxLength) +
+                 (taken > 0 ? " after a prefix of " + std::to_string(taken) : std::string()) +
+                 " exceeds the backbone's " + std::to_string(b.maxPositions) + " positions"});
     if (!has("top_k")) {
         try {
             method.validate(b.numLayers);
@@ -105,9 +112,9 @@ namespace {
 // Settings only some methods read: stored with a run of such a method, absent (defaults) else.
 const std::vector<std::string>& methodSettings() {
     static const std::vector<std::string> keys = {
-        "adapter_placement", "adapter_activation", "adapter_norm", "adapter_layers",
-        "adapter_scaling",   "lora_rank",          "lora_alpha",   "lora_dropout",
-        "lora_targets",      "prefix_length",      "prefix_hidden"};
+        "adapter_placement", "adapter_activation", "adapter_norm",  "adapter_layers",
+        "adapter_scaling",   "lora_rank",          "lora_alpha",    "lora_dropout",
+        "lora_targets",      "prefix_length",      "prefix_hidden", "prefix_shift_positions"};
     return keys;
 }
 } // namespace
@@ -142,9 +149,13 @@ json RunConfig::toJson() const {
                         {"lora_dropout", lora.dropout},
                         {"lora_targets", model::toString(lora.targets)},
                         {"prefix_length", prefix.length},
-                        {"prefix_hidden", prefix.hidden}};
+                        {"prefix_hidden", prefix.hidden},
+                        {"prefix_shift_positions", prefix.shiftPositions}};
     for (const auto& key : methodInfo(method.method).settings)
         if (extra.contains(key)) j[key] = extra[key];
+    // Stored only when set: runs from before the setting keep their stored form.
+    if (j.contains("prefix_shift_positions") && !prefix.shiftPositions)
+        j.erase("prefix_shift_positions");
     return j;
 }
 
@@ -249,6 +260,12 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     number("lora_dropout", c.lora.dropout);
     integer("prefix_length", c.prefix.length);
     integer("prefix_hidden", c.prefix.hidden);
+    if (j.contains("prefix_shift_positions")) {
+        if (!j["prefix_shift_positions"].is_boolean())
+            throw Error(origin + ": setting 'prefix_shift_positions' must be true or false, got " +
+                        j["prefix_shift_positions"].dump());
+        c.prefix.shiftPositions = j["prefix_shift_positions"].get<bool>();
+    }
     if (j.contains("skip_malformed")) {
         if (!j["skip_malformed"].is_boolean())
             throw Error(origin + ": setting 'skip_malformed' must be true or false, got " + j["skip_malformed"].dump());
