@@ -44,6 +44,8 @@ inline double median(std::vector<double> v) {
 
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
 int runTrainBench(int steps, int repeats, const std::string& sizes);
+/// Adapter and LoRA step times of every encoder family at one shape, against BERT's.
+int runFamiliesBench(int steps, int repeats);
 /// Best GFLOP/s of an n x n fp32 matrix multiply at the current thread count.
 double measureMatmulPeak(int64_t n, int repeats);
 int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats);

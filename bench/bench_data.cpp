@@ -8,6 +8,7 @@
 #include "experiments/store_recorder.h"
 #include "model/hf_import.h"
 #include "store/store.h"
+#include "text/tokenizer.h"
 #include "train/trainer.h"
 
 #include <ATen/Parallel.h>
@@ -62,7 +63,8 @@ size_t tokensOf(const data::EncodedSplit& s) {
 int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
-    const text::Tokenizer tok(text::Vocab::load(dataDir + "/vocab/bert-base-uncased-vocab.txt"));
+    const text::WordPieceTokenizer tok(
+        text::Vocab::load(dataDir + "/vocab/bert-base-uncased-vocab.txt"));
     const data::TaskData task = sst2Subset(dataDir, limit);
     const data::EncodedSplit bucketed = data::encodeSplit(task.train, tok, 128);
     data::EncodedSplit fixed = bucketed;
@@ -102,7 +104,7 @@ int runOverheadBench(const std::string& dataDir, size_t limit, int repeats) {
     fs::create_directories(dir);
     const std::string vocabPath = dataDir + "/vocab/bert-base-uncased-vocab.txt";
     fs::copy_file(vocabPath, dir / "vocab.txt");
-    const text::Tokenizer tok(text::Vocab::load(vocabPath));
+    const text::WordPieceTokenizer tok(text::Vocab::load(vocabPath));
     const auto c = benchModel("small", static_cast<int64_t>(tok.vocab().size()));
     {
         torch::manual_seed(1);

@@ -10,7 +10,7 @@
 namespace adapterlab::bench {
 
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats) {
-    const text::Tokenizer tok(text::Vocab::load(vocabPath));
+    const text::WordPieceTokenizer tok(text::Vocab::load(vocabPath));
     std::ifstream in(tsvPath);
     if (!in) {
         std::cerr << "cannot open " << tsvPath << '\n';

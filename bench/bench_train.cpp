@@ -78,6 +78,17 @@ long peakRssKb() {
 }
 void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
+// A run of `method` on the synthetic task: one epoch on the CPU, adapters of size 64.
+train::RunConfig syntheticRun(train::Method method) {
+    train::RunConfig rc;
+    rc.task = rc.backbone = "synthetic";
+    rc.method.method = method;
+    rc.adapter.size = 64;
+    rc.epochs = 1;
+    rc.device = "cpu";
+    return rc;
+}
+
 } // namespace
 
 double measureMatmulPeak(int64_t n, int repeats) {
@@ -104,12 +115,7 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
         for (auto method : {train::Method::Full, train::Method::Adapter, train::Method::Pfeiffer,
                             train::Method::Parallel, train::Method::Lora, train::Method::Prefix,
                             train::Method::Ia3, train::Method::BitFit}) {
-            train::RunConfig rc;
-            rc.task = rc.backbone = "synthetic";
-            rc.method.method = method;
-            rc.adapter.size = 64;
-            rc.epochs = 1;
-            rc.device = "cpu";
+            const train::RunConfig rc = syntheticRun(method);
             Synthetic data(static_cast<size_t>(32 * steps), 128);
             // The trainer's own clock covers the step loop only (not model construction).
             torch::manual_seed(1);
@@ -151,6 +157,56 @@ int runTrainBench(int steps, int repeats, const std::string& sizes) {
             else
                 std::printf("   %s/full step time %.2f", train::toString(method), ms / fullMs);
             std::printf("\n");
+        }
+    }
+    return 0;
+}
+
+// The same runs on every family at one shape (the small size): only embeddings, positions and
+// head differ, so step times should agree. Repeats interleave the families (side by side, one
+// process) so drift hits them alike.
+int runFamiliesBench(int steps, int repeats) {
+    const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(threads);
+    std::printf(
+        "train step by family: small size (d 256, L 4), batch 32, sequence 128, %d threads, "
+        "%d steps x %d repeats interleaved (median)\n",
+        threads, steps, repeats);
+    struct Family {
+        const char* name;
+        model::Family family;
+    };
+    const Family families[] = {{"bert", model::Family::Bert},
+                               {"roberta", model::Family::Roberta},
+                               {"electra", model::Family::Electra},
+                               {"distilbert", model::Family::DistilBert}};
+    for (auto method : {train::Method::Adapter, train::Method::Lora}) {
+        const train::RunConfig rc = syntheticRun(method);
+        Synthetic data(static_cast<size_t>(32 * steps), 128);
+        std::vector<model::BertModel> models;
+        std::vector<std::vector<double>> perStep(std::size(families));
+        for (const auto& f : families) {
+            model::BertConfig c = benchModel("small");
+            c.family = f.family;
+            if (f.family == model::Family::Roberta) { // RoBERTa's table starts after pad + 1
+                c.typeVocabSize = 1;
+                c.padTokenId = 1;
+                c.maxPositions = 514;
+            }
+            if (f.family == model::Family::DistilBert) c.typeVocabSize = 0;
+            torch::manual_seed(1);
+            models.emplace_back(c, train::methodModules(rc), true);
+        }
+        for (int r = 0; r < repeats; ++r)
+            for (size_t i = 0; i < models.size(); ++i) {
+                train::Trainer t(rc, models[i], data.task, data.train, data.dev, 0);
+                perStep[i].push_back(t.train().trainSeconds / steps);
+            }
+        const double bertMs = median(perStep[0]) * 1e3;
+        for (size_t i = 0; i < models.size(); ++i) {
+            const double ms = median(perStep[i]) * 1e3;
+            std::printf("%-8s %-11s %10.1f ms/step   /bert %.3f\n", train::toString(method),
+                        families[i].name, ms, ms / bertMs);
         }
     }
     return 0;

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
     train->add_option("--steps", steps, "optimizer steps per timed run");
     train->add_option("--sizes", sizes, "small, base or both");
     train->callback([&] { rc = adapterlab::bench::runTrainBench(steps, repeats, sizes); });
+    auto* fam =
+        app.add_subcommand("families", "adapter and LoRA step time per encoder family, one shape");
+    fam->add_option("--steps", steps, "optimizer steps per timed run");
+    fam->callback([&] { rc = adapterlab::bench::runFamiliesBench(steps, repeats); });
     int64_t hidden = 256;
     int examples = 128;
     auto* abl = app.add_subcommand("ablation", "layer-ablation heatmap: shared work vs naive");

@@ -10,16 +10,16 @@
 
 namespace {
 
-const adapterlab::text::Tokenizer& tokenizer(bool lowerCase) {
-    using adapterlab::text::Tokenizer;
+const adapterlab::text::WordPieceTokenizer& tokenizer(bool lowerCase) {
     using adapterlab::text::Vocab;
+    using adapterlab::text::WordPieceTokenizer;
     const auto make = [](bool lower) {
         Vocab v = Vocab::fromTokens({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "un",
                                      "##aff", "##able", "runn", "##ing", "a", "##b", "é", "中",
                                      "!", ",", "##s", "x", "##x"});
-        return Tokenizer(std::move(v), {lower, 100});
+        return WordPieceTokenizer(std::move(v), {lower, 100});
     };
-    static const Tokenizer lower = make(true), cased = make(false);
+    static const WordPieceTokenizer lower = make(true), cased = make(false);
     return lowerCase ? lower : cased;
 }
 

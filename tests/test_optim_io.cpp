@@ -227,7 +227,7 @@ void TestOptimIo::packSequencesCutsCorpusIntoRows() {
     QTemporaryDir dir;
     const auto vocab = text::Vocab::fromTokens(
         {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "e"});
-    const text::Tokenizer tok(vocab);
+    const text::WordPieceTokenizer tok(vocab);
     const std::string corpus = dir.filePath("corpus.txt").toStdString();
     std::ofstream(corpus) << "a b c\nd\n\ne a\nb c d e a\n"; // 11 tokens; the blank line adds none
     const auto stream = pretrain::tokenizeCorpus(tok, corpus);

@@ -264,7 +264,7 @@ void TestPretrain::vocabularyTraining() {
     for (const auto& t : v.tokens()) all += t + " ";
     QVERIFY2(v.find("##st") && v.find("lowest"), all.c_str()); // continuation pieces, then words
     QCOMPARE(train().tokens(), v.tokens()); // deterministic
-    const text::Tokenizer tok(v);
+    const text::WordPieceTokenizer tok(v);
     QCOMPARE(tok.tokenizeToIds("the").size(), size_t(1));
     // Every word of the corpus is covered without [UNK].
     for (int32_t id : tok.tokenizeToIds("lowest widest newer")) QVERIFY(id != v.unkId());

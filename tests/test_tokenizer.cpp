@@ -9,8 +9,8 @@
 #include <sstream>
 
 using namespace adapterlab;
-using text::Tokenizer;
 using text::Vocab;
+using text::WordPieceTokenizer;
 
 namespace {
 
@@ -20,7 +20,9 @@ Vocab smallVocab() {
                               "c", "d", "e"});
 }
 
-std::vector<int32_t> ids(const Tokenizer& t, const std::string& s) { return t.tokenizeToIds(s); }
+std::vector<int32_t> ids(const WordPieceTokenizer& t, const std::string& s) {
+    return t.tokenizeToIds(s);
+}
 
 } // namespace
 
@@ -71,36 +73,37 @@ void TestTokenizer::referenceCases() {
     QFETCH(QString, expected);
     if (expected == "SKIP") QSKIP("shared data absent: tokenizer/ggml-vocab-bert-bge.gguf.*");
     REQUIRE_SHARED_DATA("vocab/bert-base-uncased-vocab.txt");
-    static const Tokenizer tok(Vocab::load(testutil::dataPath("vocab/bert-base-uncased-vocab.txt")));
+    static const WordPieceTokenizer tok(
+        Vocab::load(testutil::dataPath("vocab/bert-base-uncased-vocab.txt")));
     QString got;
     for (int32_t id : tok.tokenizeToIds(input.toStdString())) got += " " + QString::number(id);
     QCOMPARE(got, expected);
 }
 
 void TestTokenizer::greedyLongestMatch() {
-    const Tokenizer tok(smallVocab());
+    const WordPieceTokenizer tok(smallVocab());
     QCOMPARE(ids(tok, "unaffable"), (std::vector<int32_t>{9, 10, 11}));
     // No piece matches "##x": the whole word becomes [UNK].
     QCOMPARE(ids(tok, "unaffx hello"), (std::vector<int32_t>{1, 5}));
 }
 
 void TestTokenizer::accentsAndCase() {
-    const Tokenizer uncased(smallVocab());
+    const WordPieceTokenizer uncased(smallVocab());
     QCOMPARE(ids(uncased, "Café HELLO"), (std::vector<int32_t>{12, 5}));
-    const Tokenizer cased(smallVocab(), {false});
+    const WordPieceTokenizer cased(smallVocab(), {false});
     QCOMPARE(ids(cased, "Hello hello"), (std::vector<int32_t>{15, 5}));
     QCOMPARE(ids(cased, "Café"), (std::vector<int32_t>{1})); // accent kept: not in vocab
 }
 
 void TestTokenizer::cjkAndPunctuation() {
-    const Tokenizer tok(smallVocab());
+    const WordPieceTokenizer tok(smallVocab());
     QCOMPARE(ids(tok, "hello,world!"), (std::vector<int32_t>{5, 8, 6, 7}));
     QCOMPARE(ids(tok, "中国hello"), (std::vector<int32_t>{13, 14, 5}));
     QCOMPARE(tok.basicTokenize("a\u3000b"), (std::vector<std::string>{"a", "b"})); // ideographic space
 }
 
 void TestTokenizer::controlCharactersRemoved() {
-    const Tokenizer tok(smallVocab());
+    const WordPieceTokenizer tok(smallVocab());
     QCOMPARE(ids(tok, std::string("he\x01llo\twor\u200bld")), (std::vector<int32_t>{5, 6}));
     QCOMPARE(ids(tok, std::string("hel\0lo", 6)), (std::vector<int32_t>{5}));
 }
@@ -110,13 +113,13 @@ void TestTokenizer::longWordIsUnknown() {
     const std::string longWord(101, 'a');
     tokens.push_back(longWord);
     tokens.push_back(std::string(100, 'a'));
-    const Tokenizer tok(Vocab::fromTokens(tokens));
+    const WordPieceTokenizer tok(Vocab::fromTokens(tokens));
     QCOMPARE(ids(tok, longWord), (std::vector<int32_t>{1}));
     QCOMPARE(ids(tok, std::string(100, 'a')), (std::vector<int32_t>{static_cast<int32_t>(tokens.size() - 1)}));
 }
 
 void TestTokenizer::pairEncodingAndTruncation() {
-    const Tokenizer tok(smallVocab());
+    const WordPieceTokenizer tok(smallVocab());
     const auto e = tok.encode("hello world", std::string_view("a b c"), 512);
     QCOMPARE(e.inputIds, (std::vector<int64_t>{2, 5, 6, 3, 16, 17, 18, 3}));
     QCOMPARE(e.tokenTypeIds, (std::vector<int64_t>{0, 0, 0, 0, 1, 1, 1, 1}));
@@ -153,7 +156,7 @@ void TestTokenizer::invalidUtf8IsDetected() {
     QVERIFY(!text::isValidUtf8("\xC3"));         // truncated
     QVERIFY(!text::isValidUtf8("\xC0\xAF"));     // overlong
     QVERIFY(!text::isValidUtf8("\xED\xA0\x80")); // surrogate
-    const Tokenizer tok(smallVocab());
+    const WordPieceTokenizer tok(smallVocab());
     QCOMPARE(ids(tok, "hello\xFF world"), (std::vector<int32_t>{5, 6})); // dropped, no crash
 }
 

@@ -5,8 +5,9 @@
 
 #include "data/task_loader.h"
 #include "experiments/run_job.h"
-#include "store/store.h"
 #include "model/hf_import.h"
+#include "store/store.h"
+#include "text/tokenizer.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -63,7 +64,7 @@ struct Setup {
         torch::manual_seed(cfg.seed);
         model = model::BertModel(mc, ad, true);
         model::loadHfWeights(model, model::Checkpoint::load(files.weights), false);
-        const text::Tokenizer tok(text::Vocab::load(files.vocab));
+        const text::WordPieceTokenizer tok(text::Vocab::load(files.vocab));
         trainer = std::make_unique<train::Trainer>(cfg, model, task, data::encodeSplit(task.train, tok, cfg.maxLength),
                                                    data::encodeSplit(task.dev, tok, cfg.maxLength),
                                                    tok.vocab().padId());

@@ -122,8 +122,9 @@ MainWindow::MainWindow(const QString& experimentFile, QWidget* parent) : QMainWi
     backboneBanner_->setFrameShape(QFrame::StyledPanel);
     backboneBanner_->setStyleSheet("#backboneBanner { background: #fff4d6; }");
     auto* bannerText =
-        new QLabel(tr("<b>No backbone yet.</b> Adapters need a pre-trained BERT: download "
-                      "one from the Hugging Face Hub, choose a folder, or build a small "
+        new QLabel(tr("<b>No backbone yet.</b> Adapters need a pre-trained encoder (BERT, "
+                      "RoBERTa, XLM-R, ELECTRA, DistilBERT): download one from the Hugging Face "
+                      "Hub, choose a folder, or build a small "
                       "one offline."));
     bannerText->setWordWrap(true);
     auto* buildButton = new QPushButton(tr("Build one offline…"));
@@ -570,7 +571,7 @@ void MainWindow::showUserGuide() {
 }
 
 QString MainWindow::aboutText() {
-    return tr("<b>AdapterLab %1</b><br>Bottleneck adapters (Houlsby et al., 2019) for BERT "
+    return tr("<b>AdapterLab %1</b><br>Bottleneck adapters (Houlsby et al., 2019) for BERT-family "
               "backbones.<br>%2<br>License: MIT")
         .arg(QStringLiteral(ADAPTERLAB_VERSION), engineSummary());
 }

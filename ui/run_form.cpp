@@ -7,6 +7,7 @@
 #include "column_mapping_dialog.h"
 #include "hub_dialog.h"
 #include "model/config.h"
+#include "text/tokenizer_files.h"
 #include "train/method.h"
 #include "train/param_count.h"
 #include "train/run_config.h"
@@ -64,7 +65,8 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     task = new QLineEdit;
     task->setPlaceholderText("glue:RTE:/path/to/RTE  |  file:train.csv,dev=dev.csv  |  lines:data.txt");
     backbone = new QLineEdit;
-    backbone->setPlaceholderText("Hugging Face BERT folder, or hf:ORG/NAME from the Hub");
+    backbone->setPlaceholderText(
+        "Hugging Face encoder folder (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT), or hf:ORG/NAME");
     method = new QComboBox;
     method->setObjectName("method");
     for (const auto& m : train::methods())
@@ -433,8 +435,9 @@ void RunForm::revalidate() {
             if (!QFileInfo::exists(folder.filePath("config.json")))
                 throw Error("backbone folder has no config.json");
             bb = model::BertConfig::fromFile(folder.filePath("config.json").toStdString());
-            if (!QFileInfo::exists(folder.filePath("vocab.txt")))
-                throw Error("backbone folder has no vocab.txt");
+            if (!text::hasTokenizerFiles(folder.path().toStdString()))
+                throw Error("backbone folder has no tokenizer (vocab.txt, vocab.json + "
+                            "merges.txt, sentencepiece.bpe.model or tokenizer.json)");
         } catch (const std::exception& e) {
             folderProblem = train::FieldError{"backbone", e.what()};
         }

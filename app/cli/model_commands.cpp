@@ -3,9 +3,11 @@
 #include "method_options.h"
 
 #include "experiments/run_job.h"
+#include "hub/hub.h"
 #include "model/hf_import.h"
 #include "store/store.h"
 #include "text/tokenizer.h"
+#include "text/tokenizer_files.h"
 #include "train/adapter_formats.h"
 #include "train/device.h"
 #include "train/param_count.h"
@@ -27,7 +29,7 @@ namespace {
 using nlohmann::json;
 
 struct TokenizeOptions {
-    std::string vocab;
+    std::string vocab, model;
     bool cased = false;
     int maxLength = 512;
 };
@@ -48,14 +50,22 @@ struct ParamsOptions {
 };
 
 void runTokenize(const TokenizeOptions& o) {
-    text::Tokenizer tok(text::Vocab::load(o.vocab), {!o.cased});
+    if (o.model.empty() == o.vocab.empty())
+        throw CLI::ValidationError("give either --vocab FILE or --model DIR");
+    if (o.cased && !o.model.empty())
+        throw CLI::ValidationError("--cased goes with --vocab (a model folder says its casing)");
+    const text::TokenizerPtr tok =
+        o.model.empty() ? std::make_shared<text::WordPieceTokenizer>(
+                              text::Vocab::load(o.vocab), text::TokenizerOptions{!o.cased})
+                        : text::loadTokenizer(hub::resolveModelFolder(o.model));
     std::string line;
     while (std::getline(std::cin, line)) {
         const auto ex = train::parseTextLine(line);
-        const auto e = ex.pair ? tok.encode(ex.text, std::string_view(*ex.pair), o.maxLength)
-                               : tok.encode(ex.text, std::nullopt, o.maxLength);
+        const auto e = ex.pair ? tok->encode(ex.text, std::string_view(*ex.pair), o.maxLength)
+                               : tok->encode(ex.text, std::nullopt, o.maxLength);
         json tokens = json::array();
-        for (auto id : e.inputIds) tokens.push_back(tok.vocab().token(static_cast<int32_t>(id)));
+        for (auto id : e.inputIds)
+            tokens.push_back(tok->token(static_cast<int32_t>(id)));
         std::cout << json{{"input_ids", e.inputIds},
                           {"token_type_ids", e.tokenTypeIds},
                           {"tokens", tokens}}
@@ -96,7 +106,7 @@ void runPredict(const PredictOptions& o) {
         store::Store store(o.db, true);
         auto run = experiments::loadRun(store, o.run);
         train::setThreads(run.config.threads);
-        train::Predictor predictor(run.model, *run.tokenizer,
+        train::Predictor predictor(run.model, run.tokenizer,
                                    o.maxLength > 0 ? o.maxLength : run.config.maxLength);
         predictStdin(predictor, run.regression ? std::vector<std::string>{} : run.labels, o);
         return;
@@ -117,17 +127,14 @@ void runPredict(const PredictOptions& o) {
         labels = m->config().labels;
     }
     // A shifted prefix takes the first positions.
-    const int64_t positions = m->config().maxPositions - m->positionOffset();
+    const int64_t positions = m->config().maxTokens() - m->positionOffset();
     const int maxLength = o.maxLength < 0 ? static_cast<int>(std::min<int64_t>(128, positions))
                                           : o.maxLength;
     if (maxLength < 3 || maxLength > positions)
         throw Error("--max-length " + std::to_string(maxLength) + " must be in [3, " +
                     std::to_string(positions) + "], the model's positions" +
                     (m->positionOffset() > 0 ? " after its prefix" : ""));
-    train::Predictor predictor(m,
-                               text::Tokenizer(text::Vocab::load(files.vocab),
-                                               train::tokenizerOptionsForFolder(files.dir)),
-                               maxLength);
+    train::Predictor predictor(m, experiments::folderTokenizer(files, m->config()), maxLength);
     predictStdin(predictor, labels, o);
 }
 
@@ -214,9 +221,12 @@ void addInitBackbone(CLI::App& app) {
 
 void addTokenize(CLI::App& app) {
     auto o = std::make_shared<TokenizeOptions>();
-    auto* cmd = app.add_subcommand("tokenize", "WordPiece-tokenize stdin (one text per line, TAB "
-                                               "separates a pair) to JSON lines");
-    cmd->add_option("--vocab", o->vocab, "vocab.txt")->required()->check(CLI::ExistingFile);
+    auto* cmd = app.add_subcommand("tokenize", "tokenize stdin (one text per line, TAB separates a "
+                                               "pair) to JSON lines");
+    cmd->add_option("--vocab", o->vocab, "a WordPiece vocab.txt")->check(CLI::ExistingFile);
+    cmd->add_option("--model", o->model,
+                    "a model folder or hf:MODEL_ID[@REV]: its tokenizer (WordPiece, byte-level "
+                    "BPE, SentencePiece or tokenizer.json)");
     cmd->add_flag("--cased", o->cased, "keep case and accents (cased vocabularies)");
     cmd->add_option("--max-length", o->maxLength, "truncate to N tokens incl. specials")
         ->check(CLI::Range(3, 1 << 20));

@@ -8,7 +8,7 @@
 
 namespace adapterlab::data {
 
-EncodedSplit encodeSplit(const Split& split, const text::Tokenizer& tokenizer, int maxLength) {
+EncodedSplit encodeSplit(const Split& split, const text::TextTokenizer& tokenizer, int maxLength) {
     EncodedSplit out;
     out.encodings.reserve(split.examples.size());
     for (const auto& e : split.examples) {

@@ -1,7 +1,7 @@
 #pragma once
 // Tokenized splits, length-bucketed batches and dynamic padding (pad to the batch's longest).
 #include "data/task_data.h"
-#include "text/tokenizer.h"
+#include "text/text_tokenizer.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -17,7 +17,7 @@ struct EncodedSplit {
     size_t size() const { return encodings.size(); }
 };
 
-EncodedSplit encodeSplit(const Split& split, const text::Tokenizer& tokenizer, int maxLength);
+EncodedSplit encodeSplit(const Split& split, const text::TextTokenizer& tokenizer, int maxLength);
 
 /// Batches of example indices. Training (shuffle): indices are shuffled with the seed, grouped in
 /// pools of `poolBatches` batches, sorted by length inside each pool so batches hold similar

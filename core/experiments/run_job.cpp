@@ -5,6 +5,7 @@
 #include "experiments/ablation.h"
 #include "experiments/store_recorder.h"
 #include "model/hf_import.h"
+#include "text/tokenizer_files.h"
 #include "train/device.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
@@ -32,6 +33,25 @@ model::BertConfig taskModelConfig(const std::string& configPath, const std::vect
 
 std::string deviceName(const c10::Device& d) { return d.str(); }
 
+} // namespace
+
+text::TokenizerPtr folderTokenizer(const model::HfModelFiles& files,
+                                   const model::BertConfig& config) {
+    text::TokenizerPtr tok = text::loadTokenizer(files.dir);
+    if (tok->size() > static_cast<size_t>(config.vocabSize))
+        throw Error(files.dir + ": the tokenizer has " + std::to_string(tok->size()) +
+                    " tokens but the model has only " + std::to_string(config.vocabSize) +
+                    " embeddings");
+    // A pair's second text takes token type 1 in BERT's framing: the model must have it.
+    if (tok->framing() == text::Framing::Bert && config.typeVocabSize == 1)
+        throw Error(files.dir + ": a " + tok->kind() +
+                    " tokenizer framing pairs as BERT does, but " + config.info().modelType +
+                    " has a single token type");
+    return tok;
+}
+
+namespace {
+
 // A run end to end: `resume` continues the run from its epoch checkpoint instead of epoch 1.
 // Returns the epoch it resumed after (0: from the start).
 int trainStored(store::Store& store, const train::RunConfig& config, train::TrainObserver* observer,
@@ -51,13 +71,9 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         model::BertModel m(mcfg, train::methodModules(config, true), true);
         m->setPooling(config.pooling);
         model::loadHfWeights(m, model::Checkpoint::load(files.weights), false);
-        const text::Tokenizer tok(text::Vocab::load(files.vocab),
-                                  train::tokenizerOptionsForFolder(files.dir));
-        if (tok.vocab().size() > static_cast<size_t>(mcfg.vocabSize))
-            throw Error(files.vocab + ": " + std::to_string(tok.vocab().size()) +
-                        " tokens but the model has only " + std::to_string(mcfg.vocabSize) + " embeddings");
-        auto trainSet = data::encodeSplit(task.train, tok, config.maxLength);
-        auto devSet = data::encodeSplit(task.dev, tok, config.maxLength);
+        const text::TokenizerPtr tok = folderTokenizer(files, mcfg);
+        auto trainSet = data::encodeSplit(task.train, *tok, config.maxLength);
+        auto devSet = data::encodeSplit(task.dev, *tok, config.maxLength);
 
         const auto counts = train::countParameters(mcfg, config);
         store::RunStart st;
@@ -75,7 +91,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         st.paramsTrainable = counts.trainable;
 
         train::Trainer trainer(config, m, task, std::move(trainSet), std::move(devSet),
-                               tok.vocab().padId());
+                               tok->padId());
         trainer.setCheckpointPath(store.checkpointPath(id));
         int resumedAfter = 0;
         if (resume) {
@@ -168,8 +184,7 @@ LoadedRun loadRun(store::Store& store, int64_t runId) {
     model::loadHfWeights(out.model, model::Checkpoint::load(files.weights), false);
     train::loadTaskParameters(out.model, store.taskParameters(runId),
                               store.path() + " run " + std::to_string(runId));
-    out.tokenizer.emplace(text::Vocab::load(files.vocab),
-                          train::tokenizerOptionsForFolder(files.dir));
+    out.tokenizer = folderTokenizer(files, out.model->config());
     return out;
 }
 
@@ -188,7 +203,7 @@ train::Metrics evaluateRun(store::Store& store, int64_t runId, const std::string
     train::RunConfig cfg = run.config;
     cfg.device = "cpu";
     const auto encoded = data::encodeSplit(*s, *run.tokenizer, cfg.maxLength);
-    train::Trainer trainer(cfg, run.model, task, {}, encoded, run.tokenizer->vocab().padId());
+    train::Trainer trainer(cfg, run.model, task, {}, encoded, run.tokenizer->padId());
     return trainer.evaluate(encoded);
 }
 
@@ -210,9 +225,8 @@ std::vector<store::AblationRow> ablateRun(store::Store& store, int64_t runId,
     const auto metricFn = [&](const std::vector<double>& values) {
         return train::scorePredictions(task, values, dev);
     };
-    const AblationResult r =
-        ablateLayers(run.model, dev, run.tokenizer->vocab().padId(), task.regression, metricFn,
-                     task.mainMetric, progress, cancel);
+    const AblationResult r = ablateLayers(run.model, dev, run.tokenizer->padId(), task.regression,
+                                          metricFn, task.mainMetric, progress, cancel);
     if (r.cancelled) return {}; // saveAblation would replace the stored matrix
     std::vector<store::AblationRow> rows{{-1, -1, json(r.intact.metrics), r.intact.score}};
     for (const auto& c : r.cells) rows.push_back({c.first, c.last, json(c.metrics), c.score});

@@ -2,9 +2,9 @@
 // A whole run, end to end: load the task and backbone, train, and record everything in the
 // store. Also rebuilds a stored run's model for evaluation and prediction after a restart.
 #include "data/task_data.h"
-#include "model/bert.h"
+#include "model/hf_import.h"
 #include "store/store.h"
-#include "text/tokenizer.h"
+#include "text/text_tokenizer.h"
 #include "train/observer.h"
 #include "train/run_config.h"
 
@@ -29,11 +29,16 @@ int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer
               const std::atomic<bool>* cancel = nullptr, const std::string& device = "",
               int threads = -1);
 
+/// The model folder's tokenizer (text/tokenizer_files.h), checked against the model it feeds:
+/// no id beyond its embeddings, token types a pair needs.
+text::TokenizerPtr folderTokenizer(const model::HfModelFiles& files,
+                                   const model::BertConfig& config);
+
 /// A stored run's model (backbone + its trained per-task parameters) and tokenizer.
 struct LoadedRun {
     train::RunConfig config;
     model::BertModel model{nullptr};
-    std::optional<text::Tokenizer> tokenizer;
+    text::TokenizerPtr tokenizer;
     std::vector<std::string> labels;
     bool regression = false;
 };

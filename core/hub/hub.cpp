@@ -564,9 +564,8 @@ Snapshot download(const ModelRef& ref, const HubEnvironment& env, const Download
     s.folder = folder.string();
     client.fetch(*config, "config.json");
     // Refuse an architecture not read here before its weights are downloaded.
-    model::BertConfig::checkModelType(
-        readJsonFile((folder / "config.json").string(), "model config"),
-        ref.text() + " config.json");
+    model::BertConfig::familyOf(readJsonFile((folder / "config.json").string(), "model config"),
+                                ref.text() + " config.json");
     for (const auto& file : kTokenizerFiles) {
         if (auto m = client.head(s.commit, file)) {
             client.fetch(*m, file);

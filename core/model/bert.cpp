@@ -264,19 +264,25 @@ BertModelImpl::BertModelImpl(const BertConfig& c, const MethodModules& modules, 
     : config_(c), modules_(modules) {
     c.validate();
     modules.validate();
-    const int64_t d = c.hiddenSize;
+    const int64_t d = c.hiddenSize, e = c.embeddingDim();
     auto emb = container(*this, "embeddings");
-    wordEmbeddings = emb->register_module("word_embeddings", torch::nn::Embedding(c.vocabSize, d));
+    wordEmbeddings = emb->register_module("word_embeddings", torch::nn::Embedding(c.vocabSize, e));
     positionEmbeddings =
-        emb->register_module("position_embeddings", torch::nn::Embedding(c.maxPositions, d));
-    tokenTypeEmbeddings =
-        emb->register_module("token_type_embeddings", torch::nn::Embedding(c.typeVocabSize, d));
-    embeddingNorm = layerNorm(*emb, d, c.layerNormEps);
+        emb->register_module("position_embeddings", torch::nn::Embedding(c.maxPositions, e));
+    if (c.typeVocabSize > 0)
+        tokenTypeEmbeddings =
+            emb->register_module("token_type_embeddings", torch::nn::Embedding(c.typeVocabSize, e));
+    embeddingNorm = layerNorm(*emb, e, c.layerNormEps);
     dropout = register_module("dropout", torch::nn::Dropout(c.hiddenDropout));
     {
         torch::NoGradGuard guard;
-        for (auto* e : {&wordEmbeddings, &positionEmbeddings, &tokenTypeEmbeddings})
-            (*e)->weight.normal_(0.0, c.initializerRange);
+        for (auto* t : {&wordEmbeddings, &positionEmbeddings, &tokenTypeEmbeddings})
+            if (!t->is_empty()) (*t)->weight.normal_(0.0, c.initializerRange);
+        if (c.sinusoidalPositions) sinusoidalTable_(positionEmbeddings->weight);
+    }
+    if (e != d) {
+        embeddingProject = linear(*this, "embeddings_project", e, d);
+        initLinear(embeddingProject, c.initializerRange);
     }
     auto encoder = container(*this, "encoder");
     auto list = encoder->register_module("layer", torch::nn::ModuleList());
@@ -297,17 +303,51 @@ BertModelImpl::BertModelImpl(const BertConfig& c, const MethodModules& modules, 
             prefixOut = transform->register_module("2", torch::nn::Linear(pre->hidden, width));
         }
     }
-    auto pooler = container(*this, "pooler");
-    poolerDense = linear(*pooler, "dense", d, d);
-    initLinear(poolerDense, c.initializerRange);
-    if (withHead) {
-        classifier = register_module("classifier", torch::nn::Linear(d, c.numLabels()));
-        resetHead();
+    // The family's head, registered as parameterSpecs lists it.
+    switch (c.info().head) {
+    case HeadKind::BertPooler: {
+        auto pooler = container(*this, "pooler");
+        poolerDense = linear(*pooler, "dense", d, d);
+        initLinear(poolerDense, c.initializerRange);
+        if (withHead) classifier = linear(*this, "classifier", d, c.numLabels());
+        break;
     }
+    case HeadKind::DenseTanh:
+    case HeadKind::DenseGelu:
+        if (withHead) {
+            auto head = container(*this, "classifier");
+            headDense = linear(*head, "dense", d, d);
+            classifier = linear(*head, "out_proj", d, c.numLabels());
+        }
+        break;
+    case HeadKind::PreClassifier:
+        if (withHead) {
+            headDense = linear(*this, "pre_classifier", d, d);
+            classifier = linear(*this, "classifier", d, c.numLabels());
+        }
+        break;
+    }
+    headDropout = register_module("head_dropout", torch::nn::Dropout(c.headDropout()));
+    resetHead();
+}
+
+void BertModelImpl::sinusoidalTable_(torch::Tensor table) {
+    // DistilBERT's create_sinusoidal_embeddings: angle(p, j) = p / 10000^(2·⌊j/2⌋ / d),
+    // sin on even columns, cos on odd ones. table: [P, d]
+    const int64_t P = table.size(0), dim = table.size(1);
+    const auto pos = torch::arange(P, torch::kDouble).unsqueeze(1);                   // [P, 1]
+    const auto j = torch::arange(dim, torch::kDouble).div(2, "floor").mul(2.0 / dim); // [d]
+    const auto angle = pos / torch::pow(10000.0, j).unsqueeze(0);                     // [P, d]
+    auto out = torch::empty({P, dim}, torch::kDouble);
+    out.slice(1, 0, dim, 2).copy_(torch::sin(angle.slice(1, 0, dim, 2)));
+    out.slice(1, 1, dim, 2).copy_(torch::cos(angle.slice(1, 1, dim, 2)));
+    table.copy_(out);
 }
 
 void BertModelImpl::resetHead() {
-    if (hasHead()) initLinear(classifier, config_.initializerRange);
+    if (!hasHead()) return;
+    if (!headDense.is_empty()) initLinear(headDense, config_.initializerRange);
+    initLinear(classifier, config_.initializerRange);
 }
 
 torch::Tensor BertModelImpl::maskBias(const torch::Tensor& mask, const torch::Tensor& like) {
@@ -319,11 +359,22 @@ torch::Tensor BertModelImpl::maskBias(const torch::Tensor& mask, const torch::Te
     return (1.0 - mask.to(like.scalar_type())).mul(lowest).unsqueeze(1).unsqueeze(2);
 }
 
-torch::Tensor BertModelImpl::embed(const torch::Tensor& ids, const torch::Tensor& typeIds) {
+torch::Tensor BertModelImpl::positionIds(const torch::Tensor& ids) const {
     const int64_t T = ids.size(1), from = positionOffset();
-    const auto positions = torch::arange(from, from + T, ids.options()).unsqueeze(0); // [1, T]
-    auto e = wordEmbeddings(ids) + positionEmbeddings(positions) + tokenTypeEmbeddings(typeIds);
-    return dropout(embeddingNorm(e)); // [B, T, d]
+    if (config_.info().positions == PositionScheme::Absolute)
+        return torch::arange(from, from + T, ids.options()).unsqueeze(0); // [1, T]
+    // RoBERTa's create_position_ids_from_input_ids: pad + 1 + (offset + rank among non-padding),
+    // padding itself at pad.
+    const int64_t pad = config_.padTokenId;
+    const auto keep = ids.ne(pad).to(ids.scalar_type()); // [B, T]
+    return (keep.cumsum(1) + from).mul(keep).add(pad);   // [B, T]
+}
+
+torch::Tensor BertModelImpl::embed(const torch::Tensor& ids, const torch::Tensor& typeIds) {
+    auto e = wordEmbeddings(ids) + positionEmbeddings(positionIds(ids)); // [B, T, e]
+    if (!tokenTypeEmbeddings.is_empty()) e = e + tokenTypeEmbeddings(typeIds);
+    e = dropout(embeddingNorm(e));
+    return embeddingProject.is_empty() ? e : embeddingProject(e); // [B, T, d]
 }
 
 torch::Tensor BertModelImpl::prefixStates() {
@@ -355,14 +406,13 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor hidden, const torch::Tensor
 void BertModelImpl::checkIds(const torch::Tensor& ids) const {
     TORCH_CHECK(ids.dim() == 2, "input ids must be [batch, time]");
     const int64_t from = positionOffset();
-    TORCH_CHECK(from + ids.size(1) <= config_.maxPositions, "sequence of ", ids.size(1), " tokens",
+    TORCH_CHECK(from + ids.size(1) <= config_.maxTokens(), "sequence of ", ids.size(1), " tokens",
                 from > 0 ? " after a prefix of " + std::to_string(from) : "",
-                " exceeds the model's ", config_.maxPositions, " positions");
+                " exceeds the model's ", config_.maxTokens(), " positions");
 }
 
 int64_t BertModelImpl::positionOffset() const {
-    const auto& pre = modules_.prefix;
-    return pre && pre->shiftPositions ? pre->length : 0;
+    return modules_.prefix ? modules_.prefix->positionsTaken() : 0;
 }
 
 torch::Tensor BertModelImpl::logits(const torch::Tensor& ids, const torch::Tensor& typeIds,
@@ -385,14 +435,28 @@ torch::Tensor BertModelImpl::logitsFrom(torch::Tensor hidden, const torch::Tenso
 }
 
 torch::Tensor BertModelImpl::pool(const torch::Tensor& sequence, const torch::Tensor& mask) {
-    if (pooling_ == Pooling::Cls) return torch::tanh(poolerDense(sequence.select(1, 0))); // [B, d]
-    const auto m = mask.to(sequence.scalar_type()).unsqueeze(-1);                         // [B, T, 1]
-    const auto mean = (sequence * m).sum(1) / m.sum(1).clamp_min(1.0);                    // [B, d]
-    return torch::tanh(poolerDense(mean));
+    torch::Tensor v; // [B, d]: the first token's state or the masked mean
+    if (pooling_ == Pooling::Cls) {
+        v = sequence.select(1, 0);
+    } else {
+        const auto m = mask.to(sequence.scalar_type()).unsqueeze(-1); // [B, T, 1]
+        v = (sequence * m).sum(1) / m.sum(1).clamp_min(1.0);
+    }
+    return poolerDense.is_empty() ? v : torch::tanh(poolerDense(v));
 }
 
 torch::Tensor BertModelImpl::classify(const torch::Tensor& pooled) {
-    return classifier(dropout(pooled)); // [B, numLabels]
+    switch (config_.info().head) { // pooled [B, d] -> [B, numLabels]
+    case HeadKind::BertPooler:
+        break;
+    case HeadKind::DenseTanh:
+        return classifier(headDropout(torch::tanh(headDense(headDropout(pooled)))));
+    case HeadKind::DenseGelu:
+        return classifier(headDropout(torch::gelu(headDense(headDropout(pooled)))));
+    case HeadKind::PreClassifier:
+        return classifier(headDropout(torch::relu(headDense(pooled))));
+    }
+    return classifier(headDropout(pooled));
 }
 
 BertOutput BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& typeIds,

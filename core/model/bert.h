@@ -1,6 +1,7 @@
 #pragma once
-// BERT (post-LayerNorm) with the modules of parameter-efficient methods (bottleneck adapters,
-// LoRA, prefix, (IA)³); parameter names as in Hugging Face (and PEFT for LoRA and (IA)³).
+// BERT-family encoders (post-LayerNorm; RoBERTa, XLM-R, ELECTRA, DistilBERT) with the modules of
+// parameter-efficient methods (bottleneck adapters, LoRA, prefix, (IA)³); parameter names as in
+// Hugging Face (and PEFT for LoRA and (IA)³).
 #include "model/config.h"
 #include "model/modules.h"
 #include "model/torch_modules.h"
@@ -102,7 +103,7 @@ public:
     BertOutput forward(const torch::Tensor& ids, const torch::Tensor& typeIds,
                        const torch::Tensor& mask);
 
-    /// ids, typeIds: [B, T] -> [B, T, d] (embeddings + LayerNorm + dropout)
+    /// ids, typeIds: [B, T] -> [B, T, d] (embeddings + LayerNorm + dropout, ELECTRA's projection)
     torch::Tensor embed(const torch::Tensor& ids, const torch::Tensor& typeIds);
     /// mask: [B, T] of 0/1 -> additive bias [B, 1, 1, T] in the dtype of `like`
     static torch::Tensor maskBias(const torch::Tensor& mask, const torch::Tensor& like);
@@ -125,11 +126,12 @@ public:
     /// Runs layers [from, to) on hidden [B, T, d].
     torch::Tensor runLayers(torch::Tensor hidden, const torch::Tensor& bias, int64_t from,
                             int64_t to, const torch::Tensor& prefix = {});
-    /// sequence [B, T, d], mask [B, T] -> pooled [B, d]: tanh(W · [CLS]) or tanh(W · masked mean)
+    /// sequence [B, T, d], mask [B, T] -> pooled [B, d]: the first token's state or the masked
+    /// mean, through BERT's pooler (tanh(W · v)) in the BERT family
     torch::Tensor pool(const torch::Tensor& sequence, const torch::Tensor& mask);
     Pooling pooling() const { return pooling_; }
     void setPooling(Pooling p) { pooling_ = p; }
-    /// pooled [B, d] -> logits [B, numLabels]
+    /// pooled [B, d] -> logits [B, numLabels] through the family's head (model/family.h)
     torch::Tensor classify(const torch::Tensor& pooled);
 
     const BertConfig& config() const { return config_; }
@@ -152,15 +154,19 @@ public:
     /// LoRA merged into the base weights (inference) or kept apart (training, ablation).
     void mergeLora(bool merge);
 
-    /// Re-initialises the classifier (N(0, initializer_range²), bias 0).
+    /// Re-initialises the head (N(0, initializer_range²), bias 0).
     void resetHead();
 
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr},
-        tokenTypeEmbeddings{nullptr};
+        tokenTypeEmbeddings{nullptr}; ///< no token types in DistilBERT
     torch::nn::LayerNorm embeddingNorm{nullptr};
-    torch::nn::Dropout dropout{nullptr};
+    torch::nn::Linear embeddingProject{nullptr}; ///< ELECTRA with embedding_size != hidden_size
+    torch::nn::Dropout dropout{nullptr}, headDropout{nullptr};
     std::vector<BertLayer> layers;
-    torch::nn::Linear poolerDense{nullptr}, classifier{nullptr};
+    torch::nn::Linear poolerDense{nullptr}; ///< BERT's pooler (none in the other families)
+    /// The head: the layer before the last (RoBERTa/ELECTRA classifier.dense, DistilBERT
+    /// pre_classifier; none in BERT) and the last (classifier, classifier.out_proj).
+    torch::nn::Linear headDense{nullptr}, classifier{nullptr};
     /// Prefix: "prefix_encoder.embedding.weight" [l, d] (+ transform.0/2) or folded [l, 2·L·d].
     torch::Tensor prefixEmbedding;
     torch::nn::Linear prefixIn{nullptr},
@@ -168,6 +174,9 @@ public:
 
 private:
     void checkIds(const torch::Tensor& ids) const; ///< [B, T] within the position table
+    /// ids [B, T] -> position ids [1 or B, T] by the family's scheme, after positionOffset()
+    torch::Tensor positionIds(const torch::Tensor& ids) const;
+    static void sinusoidalTable_(torch::Tensor table); ///< [P, d] filled in place
 
     BertConfig config_;
     MethodModules modules_;

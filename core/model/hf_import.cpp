@@ -1,6 +1,7 @@
 #include "model/hf_import.h"
 
 #include "hub/hub.h"
+#include "text/tokenizer_files.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ std::string legacyName(const std::string& name) {
 
 } // namespace
 
-HfModelFiles HfModelFiles::inDirectory(const std::string& spec, bool requireVocab) {
+HfModelFiles HfModelFiles::inDirectory(const std::string& spec, bool requireTokenizer) {
     const std::string dir = hub::resolveModelFolder(spec);
     if (!fs::is_directory(dir)) throw Error("model folder '" + dir + "' does not exist");
     HfModelFiles f{(fs::path(dir) / "config.json").string(), weightsFileIn(dir),
@@ -44,14 +45,18 @@ HfModelFiles HfModelFiles::inDirectory(const std::string& spec, bool requireVoca
         throw Error("model folder '" + dir +
                     "' has no weights (model.safetensors, "
                     "pytorch_model.bin or a sharded index of either)");
-    if (requireVocab && !fs::exists(f.vocab))
-        throw Error("model folder '" + dir + "' has no vocab.txt");
+    if (requireTokenizer && !text::hasTokenizerFiles(dir))
+        throw Error("model folder '" + dir +
+                    "' has no tokenizer (vocab.txt, vocab.json + merges.txt, "
+                    "sentencepiece.bpe.model or tokenizer.json)");
     return f;
 }
 
 ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHead) {
     ImportReport report;
     std::set<std::string> used;
+    const Family family = model->config().family;
+    int headTensors = 0, headLoaded = 0;
     torch::NoGradGuard guard;
     for (auto& item : model->named_parameters()) {
         const std::string& name = item.key();
@@ -59,10 +64,13 @@ ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHe
         if (groupOf(name) == ParamGroup::Adapters) continue;
         const bool isHead = groupOf(name) == ParamGroup::Head;
         if (isHead && !loadHead) continue;
+        if (isHead) ++headTensors;
+        // The family's own name first; then ours (a folder saved by AdapterLab's BERT export).
         const Checkpoint::Entry* t = nullptr;
+        const std::string hf = hfName(family, name), legacy = legacyName(name);
         for (const std::string& candidate :
-             {name, "bert." + name, legacyName(name), "bert." + legacyName(name)}) {
-            if (candidate.empty() || candidate == "bert.") continue;
+             {hf, name, legacy.empty() ? legacy : hfName(family, legacy), legacy}) {
+            if (candidate.empty()) continue;
             if ((t = file.find(candidate))) break;
         }
         if (!t) {
@@ -72,7 +80,7 @@ ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHe
         const std::vector<int64_t> expected = param.sizes().vec();
         if (t->shape != expected) {
             if (isHead)
-                throw Error(file.origin() + ": classifier tensor '" + t->name + "' has shape " +
+                throw Error(file.origin() + ": head tensor '" + t->name + "' has shape " +
                             shapeString(t->shape) + " but the config asks for " +
                             shapeString(expected) + " (num_labels mismatch?)");
             throw Error(file.origin() + ": tensor '" + t->name + "' has shape " +
@@ -81,13 +89,12 @@ ImportReport loadHfWeights(BertModel& model, const Checkpoint& file, bool loadHe
         }
         param.copy_(file.tensor(*t));
         used.insert(t->name);
-        if (isHead) report.headLoaded = true;
+        if (isHead) ++headLoaded;
     }
-    // A head is loaded only when both its tensors were.
-    if (report.headLoaded && model->hasHead()) {
-        report.headLoaded = used.count("classifier.weight") && used.count("classifier.bias");
-        if (!report.headLoaded) throw Error(file.origin() + ": classifier is incomplete");
-    }
+    // A head is loaded only when all its tensors were.
+    if (headLoaded > 0 && headLoaded < headTensors)
+        throw Error(file.origin() + ": classifier is incomplete");
+    report.headLoaded = headLoaded > 0;
     for (const auto& t : file.entries())
         if (!used.count(t.name)) report.unused.push_back(t.name);
     return report;
@@ -111,7 +118,11 @@ void saveHfModel(BertModel& model, const std::string& dir) {
     for (const auto& item : model->named_parameters()) {
         if (groupOf(item.key()) == ParamGroup::Adapters) continue;
         keep.push_back(item.value().detach().to(torch::kCPU, torch::kFloat).contiguous());
-        tensors.push_back({item.key(), keep.back().sizes().vec(), keep.back().data_ptr<float>()});
+        // BERT keeps the names without "bert." it always wrote; the others take their own.
+        const std::string name = model->config().family == Family::Bert
+                                     ? item.key()
+                                     : hfName(model->config().family, item.key());
+        tensors.push_back({name, keep.back().sizes().vec(), keep.back().data_ptr<float>()});
     }
     writeSafetensors((fs::path(dir) / "model.safetensors").string(), tensors,
                      {{"format", "pt"}});

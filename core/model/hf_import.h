@@ -1,5 +1,6 @@
 #pragma once
-// Hugging Face BERT folders: config.json + model.safetensors (+ vocab.txt), read and written.
+// Hugging Face encoder folders (every family of model/family.h): config.json + model.safetensors (+
+// vocab.txt), read and written.
 #include "model/bert.h"
 #include "model/checkpoint.h"
 #include "model/param_spec.h"
@@ -14,13 +15,13 @@ struct HfModelFiles {
     std::string config;  ///< config.json
     std::string
         weights; ///< model.safetensors, pytorch_model.bin or a sharded index (weightsFileIn)
-    std::string vocab;   ///< vocab.txt (may not exist for models used without text)
+    std::string vocab;   ///< vocab.txt (WordPiece; other tokenizers: text/tokenizer_files.h)
     std::string dir;     ///< the folder (a Hub spec's cached snapshot)
 
     /// The standard file names inside `dir`, a folder or "hf:ID[@REV]" (its snapshot in the
     /// Hugging Face cache, downloaded on first use); throws Error when the folder or a file is
-    /// missing (vocab.txt is checked only when requireVocab).
-    static HfModelFiles inDirectory(const std::string& dir, bool requireVocab = false);
+    /// missing (the tokenizer's files, text/tokenizer_files.h, only when requireTokenizer).
+    static HfModelFiles inDirectory(const std::string& dir, bool requireTokenizer = false);
 };
 
 struct ImportReport {
@@ -28,7 +29,7 @@ struct ImportReport {
     std::vector<std::string> unused;    ///< tensors in the file the model does not use
 };
 
-/// Copies the file's tensors into the model (names with or without "bert."; LayerNorm
+/// Copies the file's tensors into the model (the family's Hugging Face names, or ours; LayerNorm
 /// gamma/beta accepted). Adapters are never read from a backbone file. A missing backbone tensor
 /// or a shape mismatch throws Error naming the tensor; a missing classifier keeps its fresh init.
 /// With loadHead false the classifier is never read (a new task gets a fresh head).

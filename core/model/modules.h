@@ -86,6 +86,8 @@ struct PrefixConfig {
     int64_t hidden = 512;
     bool shiftPositions = false;
 
+    /// Positions the prefix takes before the first token (shiftPositions: its length).
+    int64_t positionsTaken() const { return shiftPositions ? length : 0; }
     void validate(const std::string& origin = "prefix config") const;
     static PrefixConfig fromJson(const nlohmann::json& j, const std::string& origin = "prefix");
     nlohmann::json toJson() const;

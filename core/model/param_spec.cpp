@@ -30,7 +30,9 @@ ParamGroup groupOf(const std::string& name) {
     if (has("LayerNorm.")) return ParamGroup::LayerNorm;
     if (name.rfind("embeddings.", 0) == 0) return ParamGroup::Embeddings;
     if (name.rfind("pooler.", 0) == 0) return ParamGroup::Pooler;
-    if (name.rfind("classifier.", 0) == 0) return ParamGroup::Head;
+    if (name.rfind("classifier.", 0) == 0 || name.rfind("pre_classifier.", 0) == 0)
+        return ParamGroup::Head;
+    if (name.rfind("embeddings_project.", 0) == 0) return ParamGroup::Embeddings;
     if (has(".attention.")) return ParamGroup::Attention;
     return ParamGroup::FeedForward;
 }
@@ -67,9 +69,9 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const MethodModules& 
         add(p + ".weight", {out, in});
         add(p + ".bias", {out});
     };
-    const auto layerNorm = [&](const std::string& p) {
-        add(p + ".weight", {d});
-        add(p + ".bias", {d});
+    const auto layerNorm = [&](const std::string& p, int64_t width) {
+        add(p + ".weight", {width});
+        add(p + ".bias", {width});
     };
     // A projection of an encoder layer with its LoRA factors and (IA)³ scaling, as registered.
     const auto projection = [&](const std::string& p, LoraTarget t, std::vector<int64_t> ia3) {
@@ -91,10 +93,12 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const MethodModules& 
             linear(p + ".adapter.mid." + std::to_string(i - 1), ad->size, ad->size);
         linear(p + ".adapter.up", ad->size, d);
     };
-    add("embeddings.word_embeddings.weight", {c.vocabSize, d});
-    add("embeddings.position_embeddings.weight", {c.maxPositions, d});
-    add("embeddings.token_type_embeddings.weight", {c.typeVocabSize, d});
-    layerNorm("embeddings.LayerNorm");
+    const int64_t e = c.embeddingDim();
+    add("embeddings.word_embeddings.weight", {c.vocabSize, e});
+    add("embeddings.position_embeddings.weight", {c.maxPositions, e});
+    if (c.typeVocabSize > 0) add("embeddings.token_type_embeddings.weight", {c.typeVocabSize, e});
+    layerNorm("embeddings.LayerNorm", e);
+    if (e != d) linear("embeddings_project", e, d);
     for (int64_t l = 0; l < c.numLayers; ++l) {
         const std::string p = "encoder.layer." + std::to_string(l);
         projection(p + ".attention.self.query", LoraTarget::Query, {});
@@ -102,11 +106,11 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const MethodModules& 
         projection(p + ".attention.self.value", LoraTarget::Value, {d, 1});
         projection(p + ".attention.output.dense", LoraTarget::AttentionOutput, {});
         if (ad && ad->atAttention()) adapter(p + ".attention.output");
-        layerNorm(p + ".attention.output.LayerNorm");
+        layerNorm(p + ".attention.output.LayerNorm", d);
         projection(p + ".intermediate.dense", LoraTarget::Intermediate, {});
         projection(p + ".output.dense", LoraTarget::Output, {1, c.intermediateSize});
         if (ad && ad->atFeedForward()) adapter(p + ".output");
-        layerNorm(p + ".output.LayerNorm");
+        layerNorm(p + ".output.LayerNorm", d);
     }
     if (const auto& pre = mods.prefix) {
         const int64_t width = 2 * c.numLayers * d; // a key and a value per layer
@@ -116,8 +120,25 @@ std::vector<ParamSpec> parameterSpecs(const BertConfig& c, const MethodModules& 
             linear("prefix_encoder.transform.2", pre->hidden, width);
         }
     }
-    linear("pooler.dense", d, d);
-    if (withHead) linear("classifier", d, c.numLabels());
+    switch (c.info().head) {
+    case HeadKind::BertPooler:
+        linear("pooler.dense", d, d);
+        if (withHead) linear("classifier", d, c.numLabels());
+        break;
+    case HeadKind::DenseTanh:
+    case HeadKind::DenseGelu:
+        if (withHead) {
+            linear("classifier.dense", d, d);
+            linear("classifier.out_proj", d, c.numLabels());
+        }
+        break;
+    case HeadKind::PreClassifier:
+        if (withHead) {
+            linear("pre_classifier", d, d);
+            linear("classifier", d, c.numLabels());
+        }
+        break;
+    }
     return specs;
 }
 

@@ -26,8 +26,8 @@ struct ParamSpec {
     int64_t numel() const;
 };
 
-/// Every parameter of BERT (+ the method's modules, + classifier when withHead), in the order
-/// the torch model registers them.
+/// Every parameter of the encoder (+ the method's modules, + the family's head when withHead), in
+/// the order the torch model registers them. Names follow BERT's layout (see model/family.h).
 std::vector<ParamSpec> parameterSpecs(const BertConfig& config, const MethodModules& modules,
                                       bool withHead);
 

@@ -194,7 +194,7 @@ PretrainResult pretrainBackbone(const PretrainOptions& o,
     if (corpus.built) buildVocabulary(plan, out);
     if (stopped()) return result;
     const std::string vocabFile = (out / "vocab.txt").string();
-    const text::Tokenizer tok(text::Vocab::load(vocabFile));
+    const text::WordPieceTokenizer tok(text::Vocab::load(vocabFile));
     if (tok.vocab().maskId() < 0) throw Error(vocabFile + ": no [MASK] token");
 
     std::vector<int64_t> stream = tokenizeCorpus(tok, (out / "corpus.txt").string());

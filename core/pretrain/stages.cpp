@@ -3,6 +3,8 @@
 // pretrain_state.cpp and mlm.cpp.
 #include "pretrain/stages.h"
 
+#include <filesystem>
+
 #include "text/wordpiece_trainer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -52,6 +54,12 @@ std::vector<FieldError> resolveOptions(const PretrainOptions& o, PretrainPlan& p
         plan.init = model::HfModelFiles::inDirectory(o.initFrom, true);
         plan.initConfig = model::BertConfig::fromFile(plan.init->config);
         const auto& config = *plan.initConfig;
+        // MLM pre-training here is BERT's (WordPiece, its MLM head): other families are refused.
+        if (config.family != model::Family::Bert)
+            throw Error(config.info().modelType +
+                        " folders cannot be continued yet (pre-training continues BERT folders)");
+        if (!std::filesystem::exists(plan.init->vocab))
+            throw Error("the folder has no vocab.txt (pre-training continues WordPiece models)");
         const auto vocabSize = static_cast<int64_t>(text::Vocab::load(plan.init->vocab).size());
         if (vocabSize != config.vocabSize)
             refuse("config.json has vocab_size " + std::to_string(config.vocabSize) +
@@ -135,7 +143,7 @@ void buildVocabulary(const PretrainPlan& plan, const fs::path& out) {
     trainer.train().save(vocabFile.string());
 }
 
-std::vector<int64_t> tokenizeCorpus(const text::Tokenizer& tokenizer,
+std::vector<int64_t> tokenizeCorpus(const text::WordPieceTokenizer& tokenizer,
                                     const std::string& corpusFile) {
     std::vector<int64_t> stream;
     std::ifstream in(corpusFile);

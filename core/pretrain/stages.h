@@ -58,7 +58,7 @@ PreparedCorpus prepareCorpus(const PretrainOptions& options, const std::filesyst
 void buildVocabulary(const PretrainPlan& plan, const std::filesystem::path& out);
 
 /// The tokens of every line of corpusFile, in order (empty lines, which end documents, add none).
-std::vector<int64_t> tokenizeCorpus(const text::Tokenizer& tokenizer,
+std::vector<int64_t> tokenizeCorpus(const text::WordPieceTokenizer& tokenizer,
                                     const std::string& corpusFile);
 
 /// stream [N] cut into rows [CLS] t ... t [SEP] of sequenceLength tokens, in order; the tail

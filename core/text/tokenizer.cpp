@@ -78,10 +78,13 @@ std::string stripAccentsAndLower(const std::string& word) {
 
 } // namespace
 
-Tokenizer::Tokenizer(Vocab vocab, TokenizerOptions options)
-    : vocab_(std::move(vocab)), options_(options) {}
+WordPieceTokenizer::WordPieceTokenizer(Vocab vocab, TokenizerOptions options)
+    : vocab_(std::move(vocab)), options_(options) {
+    special_ = {vocab_.clsId(), vocab_.sepId(), vocab_.padId(), vocab_.unkId(), vocab_.maskId()};
+    framing_ = Framing::Bert;
+}
 
-std::vector<std::string> Tokenizer::basicTokenize(std::string_view text) const {
+std::vector<std::string> WordPieceTokenizer::basicTokenize(std::string_view text) const {
     std::vector<std::string> words;
     std::string current;
     bool currentAscii = true;
@@ -118,7 +121,7 @@ std::vector<std::string> Tokenizer::basicTokenize(std::string_view text) const {
     return words;
 }
 
-void Tokenizer::wordPiece(std::string_view word, std::vector<int32_t>& out) const {
+void WordPieceTokenizer::wordPiece(std::string_view word, std::vector<int32_t>& out) const {
     // Code point boundaries, so pieces never split a multi-byte character.
     std::vector<size_t> bounds;
     for (size_t pos = 0; pos < word.size();) {
@@ -154,43 +157,10 @@ void Tokenizer::wordPiece(std::string_view word, std::vector<int32_t>& out) cons
     }
 }
 
-std::vector<int32_t> Tokenizer::tokenizeToIds(std::string_view text) const {
+std::vector<int32_t> WordPieceTokenizer::tokenizeToIds(std::string_view text) const {
     std::vector<int32_t> ids;
     for (const auto& w : basicTokenize(text)) wordPiece(w, ids);
     return ids;
-}
-
-Encoding Tokenizer::encode(std::string_view a, std::optional<std::string_view> b,
-                           int maxLength) const {
-    const int specials = b ? 3 : 2;
-    if (maxLength < specials)
-        throw Error("maximum sequence length " + std::to_string(maxLength) +
-                    " leaves no room for the special tokens");
-    std::vector<int32_t> ia = tokenizeToIds(a);
-    std::vector<int32_t> ib = b ? tokenizeToIds(*b) : std::vector<int32_t>{};
-    const size_t budget = static_cast<size_t>(maxLength - specials);
-    // Longest first: drop one token at a time from the longer sequence (ties: the second).
-    while (ia.size() + ib.size() > budget) {
-        if (ia.size() > ib.size())
-            ia.pop_back();
-        else
-            ib.pop_back();
-    }
-    Encoding e;
-    const size_t n = ia.size() + ib.size() + specials;
-    e.inputIds.reserve(n);
-    e.tokenTypeIds.reserve(n);
-    e.inputIds.push_back(vocab_.clsId());
-    e.inputIds.insert(e.inputIds.end(), ia.begin(), ia.end());
-    e.inputIds.push_back(vocab_.sepId());
-    e.tokenTypeIds.assign(e.inputIds.size(), 0);
-    if (b) {
-        e.inputIds.insert(e.inputIds.end(), ib.begin(), ib.end());
-        e.inputIds.push_back(vocab_.sepId());
-        e.tokenTypeIds.resize(e.inputIds.size(), 1);
-    }
-    e.attentionMask.assign(e.inputIds.size(), 1);
-    return e;
 }
 
 } // namespace adapterlab::text

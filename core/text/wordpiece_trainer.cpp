@@ -12,10 +12,12 @@
 namespace adapterlab::text {
 namespace {
 
-const Tokenizer& basic(bool lowerCase) {
+const WordPieceTokenizer& basic(bool lowerCase) {
     // basicTokenize needs no real vocabulary; the specials satisfy Vocab's checks.
-    static const Tokenizer lower(Vocab::fromTokens({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}), {true, 100});
-    static const Tokenizer cased(Vocab::fromTokens({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}), {false, 100});
+    static const WordPieceTokenizer lower(
+        Vocab::fromTokens({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}), {true, 100});
+    static const WordPieceTokenizer cased(
+        Vocab::fromTokens({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}), {false, 100});
     return lowerCase ? lower : cased;
 }
 

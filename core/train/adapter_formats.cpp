@@ -845,6 +845,11 @@ ExportReport exportAdapter(model::BertModel& model, const RunConfig& config, Ada
                       methodInfo(config.method.method).name;
         throw Error(why + " (this run can be exported as: " + list + ")");
     }
+    // PEFT's and AdapterHub's files name BERT's modules; the other families' layouts are not
+    // written yet (AdapterLab's own format uses our names, the same for every family).
+    if (format != AdapterFormat::AdapterLab && model->config().family != model::Family::Bert)
+        throw Error("the " + std::string(toString(format)) + " export is for BERT backbones; a " +
+                    model->config().info().modelType + " run can be exported as: adapterlab");
     if (name.empty() || name.find_first_of("./\\ ") != std::string::npos)
         throw Error("adapter name '" + name + "' must be a plain word");
     FolderWriter w(dir);
@@ -874,7 +879,12 @@ AdapterFormat detectAdapterFormat(const std::string& dir) {
 }
 
 ImportedAdapter importAdapter(const model::HfModelFiles& backbone, const std::string& dir) {
-    switch (detectAdapterFormat(dir)) {
+    const AdapterFormat format = detectAdapterFormat(dir);
+    const model::BertConfig config = model::BertConfig::fromFile(backbone.config);
+    if (format != AdapterFormat::AdapterLab && config.family != model::Family::Bert)
+        throw Error(dir + ": " + toString(format) + " folders are read onto BERT backbones; " +
+                    backbone.dir + " is a " + config.info().modelType);
+    switch (format) {
     case AdapterFormat::Peft:
         return importPeft(backbone, dir);
     case AdapterFormat::AdapterHub:

@@ -9,7 +9,7 @@
 
 namespace adapterlab::train {
 
-Predictor::Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength)
+Predictor::Predictor(model::BertModel model, text::TokenizerPtr tokenizer, int maxLength)
     : model_(std::move(model)), tokenizer_(std::move(tokenizer)), maxLength_(maxLength) {}
 
 std::vector<Prediction> Predictor::predict(const std::vector<TextExample>& examples,
@@ -25,10 +25,11 @@ std::vector<Prediction> Predictor::predict(const std::vector<TextExample>& examp
         std::vector<text::Encoding> enc;
         for (size_t i = start; i < end; ++i) {
             const auto& ex = examples[i];
-            enc.push_back(ex.pair ? tokenizer_.encode(ex.text, std::string_view(*ex.pair), maxLength_)
-                                  : tokenizer_.encode(ex.text, std::nullopt, maxLength_));
+            enc.push_back(ex.pair
+                              ? tokenizer_->encode(ex.text, std::string_view(*ex.pair), maxLength_)
+                              : tokenizer_->encode(ex.text, std::nullopt, maxLength_));
         }
-        const data::Batch b = data::collate(enc, tokenizer_.vocab().padId());
+        const data::Batch b = data::collate(enc, tokenizer_->padId());
         const auto logits =
             model_->logits(b.ids.to(device), b.typeIds.to(device), b.mask.to(device))
                 .to(torch::kCPU, torch::kFloat)
@@ -55,20 +56,6 @@ TextExample parseTextLine(const std::string& line) {
     const auto tab = s.find('\t');
     if (tab == std::string::npos) return {s, std::nullopt};
     return {s.substr(0, tab), s.substr(tab + 1)};
-}
-
-text::TokenizerOptions tokenizerOptionsForFolder(const std::string& dir) {
-    text::TokenizerOptions opts;
-    std::ifstream in(std::filesystem::path(dir) / "tokenizer_config.json");
-    if (!in) return opts;
-    try {
-        const auto j = nlohmann::json::parse(in);
-        if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean())
-            opts.lowerCase = j["do_lower_case"].get<bool>();
-    } catch (const nlohmann::json::exception&) {
-        // An unreadable tokenizer_config.json is not fatal: the vocabulary still works uncased.
-    }
-    return opts;
 }
 
 } // namespace adapterlab::train

@@ -1,7 +1,7 @@
 #pragma once
 // Batched inference: texts (or text pairs) in, logits and probabilities out.
 #include "model/bert.h"
-#include "text/tokenizer.h"
+#include "text/text_tokenizer.h"
 
 #include <optional>
 #include <string>
@@ -22,20 +22,16 @@ struct Prediction {
 
 class Predictor {
 public:
-    Predictor(model::BertModel model, text::Tokenizer tokenizer, int maxLength = 128);
+    Predictor(model::BertModel model, text::TokenizerPtr tokenizer, int maxLength = 128);
     std::vector<Prediction> predict(const std::vector<TextExample>& examples, size_t batchSize = 32);
 
 private:
     model::BertModel model_;
-    text::Tokenizer tokenizer_;
+    text::TokenizerPtr tokenizer_;
     int maxLength_;
 };
 
 /// Reads stdin-style lines: a TAB separates the two texts of a pair.
 TextExample parseTextLine(const std::string& line);
-
-/// Tokenizer options for a Hugging Face folder: do_lower_case from tokenizer_config.json when
-/// present, else uncased.
-text::TokenizerOptions tokenizerOptionsForFolder(const std::string& dir);
 
 } // namespace adapterlab::train

@@ -80,14 +80,13 @@ std::vector<FieldError> RunConfig::checkFor(const model::BertConfig& b) const {
         return false;
     };
     // A shifted prefix takes the first l positions.
-    const int64_t taken =
-        reads("prefix_shift_positions") && prefix.shiftPositions ? prefix.length : 0;
-    if (!has("max_length") && maxLength + taken > b.maxPositions)
+    const int64_t taken = reads("prefix_shift_positions") ? prefix.positionsTaken() : 0;
+    if (!has("max_length") && maxLength + taken > b.maxTokens())
         out.push_back(
             {"max_length",
              "invalid setting: maximum length " + std::to_string(maxLength) +
                  (taken > 0 ? " after a prefix of " + std::to_string(taken) : std::string()) +
-                 " exceeds the backbone's " + std::to_string(b.maxPositions) + " positions"});
+                 " exceeds the backbone's " + std::to_string(b.maxTokens()) + " positions"});
     if (!has("top_k")) {
         try {
             method.validate(b.numLayers);
@@ -149,13 +148,14 @@ json RunConfig::toJson() const {
                         {"lora_dropout", lora.dropout},
                         {"lora_targets", model::toString(lora.targets)},
                         {"prefix_length", prefix.length},
-                        {"prefix_hidden", prefix.hidden},
-                        {"prefix_shift_positions", prefix.shiftPositions}};
-    for (const auto& key : methodInfo(method.method).settings)
+                        {"prefix_hidden", prefix.hidden}};
+    const auto& settings = methodInfo(method.method).settings;
+    for (const auto& key : settings)
         if (extra.contains(key)) j[key] = extra[key];
     // Stored only when set: runs from before the setting keep their stored form.
-    if (j.contains("prefix_shift_positions") && !prefix.shiftPositions)
-        j.erase("prefix_shift_positions");
+    if (prefix.shiftPositions &&
+        std::find(settings.begin(), settings.end(), "prefix_shift_positions") != settings.end())
+        j["prefix_shift_positions"] = true;
     return j;
 }
 
