@@ -33,7 +33,7 @@ deb="$(ls "$work"/pkg/adapterlab_*.deb)"
 echo "package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 depends="$(dpkg-deb -f "$deb" Depends)"
 echo "Depends: $depends"
-for lib in libtorch libsqlite3 libqt6widgets6 libqt6svg6 libqcustomplot libicu; do
+for lib in libtorch libsqlite3 libqt6widgets6 libqt6svg6 libqcustomplot libicu libsentencepiece; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 contents="$(dpkg-deb -c "$deb" | awk '{print $6}')"
@@ -47,6 +47,9 @@ for f in ./usr/bin/adapterlab ./usr/bin/adapterlab-cli \
          ./usr/share/adapterlab/guide/README.md ./usr/share/doc/adapterlab/copyright; do
   grep -qx "$f" <<<"$contents" || fail "the package lacks $f"
 done
+# XLM-R's SentencePiece module (dlopen'ed by the engine, see core/text/spm_module.cpp).
+module="$(grep -E '^\./usr/lib/(.*/)?adapterlab/libadapterlab-sentencepiece\.so$' <<<"$contents")" ||
+  fail "the package lacks libadapterlab-sentencepiece.so"
 
 # 2. Install; remember what /usr, /etc and /opt held before.
 snapshot() { find /usr /etc /opt -xdev 2>/dev/null | grep -v -E '\.cache$|/mimeinfo\.cache$' | sort; }
@@ -84,6 +87,18 @@ grep -q '"status":"finished"' <(tr -d ' \n' <train.json) || { cat train.json; fa
   --lora-rank 2 --epochs 1 --batch-size 8 --max-length 16 --lr 1e-3 --device cpu --threads 1 \
   --json >lora.json || fail "LoRA run"
 grep -q '"status":"finished"' <(tr -d ' \n' <lora.json) || { cat lora.json; fail "LoRA run not finished"; }
+
+# An XLM-R tokenizer through the installed module (a SentencePiece model trained here).
+if command -v spm_train >/dev/null; then
+  mkdir -p xlmr
+  printf 'a small corpus of words\nwords of a corpus\n' >corpus.txt
+  spm_train --input=corpus.txt --model_prefix=xlmr/sp --vocab_size=20 --hard_vocab_limit=false \
+    --minloglevel=2 >/dev/null 2>&1 || fail "spm_train"
+  mv xlmr/sp.model xlmr/sentencepiece.bpe.model
+  [ -f "${module#.}" ] || fail "the module is not at ${module#.}"
+  ids="$(echo "a corpus" | /usr/bin/adapterlab-cli tokenize --model xlmr)" || fail "tokenize --model (SentencePiece)"
+  grep -q '"input_ids":\[0,' <<<"$ids" || fail "SentencePiece ids: $ids"
+fi
 
 # The GUI starts offscreen (in a scratch home) and quits by itself.
 mkdir -p home

@@ -19,11 +19,17 @@ struct SpmApi {
     int (*piece)(void*, int, char*, int) = nullptr;
 };
 
-// Where the module is: $ADAPTERLAB_SENTENCEPIECE_MODULE, the build tree, the installed libdir.
+// Where the module is: $ADAPTERLAB_SENTENCEPIECE_MODULE, installed beside the executable
+// (PREFIX/bin/.. + LIBDIR/adapterlab), else the build tree's.
 std::string modulePath() {
     if (const char* env = std::getenv("ADAPTERLAB_SENTENCEPIECE_MODULE"); env && *env) return env;
-    if (std::filesystem::exists(ADAPTERLAB_SPM_BUILD_PATH)) return ADAPTERLAB_SPM_BUILD_PATH;
-    return ADAPTERLAB_SPM_INSTALL_PATH;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto installed = exe.parent_path().parent_path() / ADAPTERLAB_SPM_INSTALL_PATH;
+        if (std::filesystem::exists(installed, ec)) return installed.string();
+    }
+    return ADAPTERLAB_SPM_BUILD_PATH;
 }
 
 const SpmApi& api() {
