@@ -82,4 +82,22 @@ std::string hfName(Family f, const std::string& ours) {
            hfModulePath(f, ours.substr(dot + 1));
 }
 
+std::string oursFromHf(Family f, const std::string& hf) {
+    if (startsWith(hf, "classifier.") || startsWith(hf, "pre_classifier.")) return hf;
+    std::string n = hf;
+    const std::string prefix = familyInfo(f).prefix + ".";
+    if (startsWith(n, prefix)) n = n.substr(prefix.size());
+    if (f != Family::DistilBert) return n;
+    static const std::string layer = "transformer.layer.";
+    if (!startsWith(n, layer)) return n;
+    const auto dot = n.find('.', layer.size());
+    if (dot == std::string::npos) return {};
+    const std::string inLayer = n.substr(dot + 1);
+    for (const auto& [ours, theirs] : distilLayerNames())
+        if (inLayer == theirs || startsWith(inLayer, theirs + "."))
+            return "encoder.layer." + n.substr(layer.size(), dot - layer.size()) + "." + ours +
+                   inLayer.substr(theirs.size());
+    return {};
+}
+
 } // namespace adapterlab::model

@@ -44,6 +44,9 @@ std::string supportedModelTypeList();
 /// without "bert.") as the family's Hugging Face model names it ("distilbert.transformer.layer.3.
 /// attention.q_lin.lora_A.weight"); head parameters carry no prefix ("classifier.out_proj.bias").
 std::string hfName(Family f, const std::string& ours);
+/// The inverse of hfName: a name of the family's model (with or without its prefix) as ours; ""
+/// when it is not one (another family's prefix).
+std::string oursFromHf(Family f, const std::string& hf);
 /// The module name of a LoRA/(IA)³ target inside a layer as the family calls it ("query" for
 /// BERT's attention.self.query, "q_lin" for DistilBERT's).
 std::string hfModulePath(Family f, const std::string& oursInLayer);

@@ -166,10 +166,22 @@ std::string labelsJson(const model::BertModel& m) {
 
 // ---- PEFT ---------------------------------------------------------------------------------
 
-// Our parameter name -> PEFT's key in adapter_model.safetensors (adapter name stripped).
-std::string peftName(const std::string& ours) {
-    if (startsWith(ours, "classifier.")) return "base_model.model." + ours;
-    return "base_model.model.bert." + ours;
+// Our parameter name -> PEFT's key in adapter_model.safetensors (adapter name stripped): the
+// family's own module names under the wrapped model.
+std::string peftName(model::Family f, const std::string& ours) {
+    return "base_model.model." + model::hfName(f, ours);
+}
+
+// The head's modules, which PEFT saves through modules_to_save.
+json headModules(model::Family f) {
+    return f == model::Family::DistilBert ? json{"pre_classifier", "classifier"}
+                                          : json{"classifier"};
+}
+
+// A LoRA target as a target_modules entry: its last name ("query", DistilBERT's "q_lin").
+std::string shortTarget(model::Family f, LoraTarget t) {
+    const std::string path = model::hfModulePath(f, modulePath(t));
+    return path.substr(path.rfind('.') + 1);
 }
 
 // Prompt learning's keys: the prefix [l, 2·L·d] (per virtual token, layer by layer, its key
@@ -182,25 +194,29 @@ std::string peftPromptName(const std::string& ours) {
 
 ExportReport exportPeft(model::BertModel& m, const RunConfig& config, FolderWriter& w) {
     const Method method = config.method.method;
+    const model::Family family = m->config().family;
+    const auto hfPath = [&](LoraTarget t) { return model::hfModulePath(family, modulePath(t)); };
     json c = {{"base_model_name_or_path", config.backbone},
               {"revision", nullptr},
               {"task_type", "SEQ_CLS"},
               {"inference_mode", true},
-              {"modules_to_save", {"classifier"}},
+              {"modules_to_save", headModules(family)},
               {"auto_mapping", nullptr}};
     if (method == Method::Lora) {
         const auto& l = m->modules().lora;
         std::vector<std::string> paths;
         for (const auto t : l->targets)
-            paths.push_back(modulePath(t));
-        // A list is matched by suffix: "output.dense" would also take attention.output.dense.
-        const bool ambiguous = l->hasTarget(LoraTarget::Output);
+            paths.push_back(hfPath(t));
+        // A list is matched by suffix: BERT's "output.dense" would also take
+        // attention.output.dense (DistilBERT's last names are all distinct).
+        const bool ambiguous =
+            family != model::Family::DistilBert && l->hasTarget(LoraTarget::Output);
         json targets = json::array();
         for (const auto t : l->targets)
-            targets.push_back(t == LoraTarget::Query || t == LoraTarget::Key ||
-                                      t == LoraTarget::Value
-                                  ? modulePath(t).substr(15) // "query"
-                                  : modulePath(t));
+            targets.push_back(family == model::Family::DistilBert || t == LoraTarget::Query ||
+                                      t == LoraTarget::Key || t == LoraTarget::Value
+                                  ? shortTarget(family, t) // "query", "q_lin"
+                                  : hfPath(t));
         c.update({{"peft_type", "LORA"},
                   {"r", l->rank},
                   {"lora_alpha", l->alpha},
@@ -216,13 +232,17 @@ ExportReport exportPeft(model::BertModel& m, const RunConfig& config, FolderWrit
                   {"rank_pattern", json::object()},
                   {"alpha_pattern", json::object()}});
     } else if (method == Method::Ia3) {
-        c.update({{"peft_type", "IA3"},
-                  {"target_modules",
-                   targetRegex({"attention.self.key", "attention.self.value", "output.dense"})},
-                  {"feedforward_modules", targetRegex({"output.dense"})},
-                  {"fan_in_fan_out", false},
-                  {"init_ia3_weights", true}});
+        c.update(
+            {{"peft_type", "IA3"},
+             {"target_modules", targetRegex({hfPath(LoraTarget::Key), hfPath(LoraTarget::Value),
+                                             hfPath(LoraTarget::Output)})},
+             {"feedforward_modules", targetRegex({hfPath(LoraTarget::Output)})},
+             {"fan_in_fan_out", false},
+             {"init_ia3_weights", true}});
     } else if (method == Method::Prefix) {
+        if (family == model::Family::DistilBert)
+            throw Error("transformers' DistilBERT takes no past keys and values: PEFT has no "
+                        "prefix tuning for it (export as adapterlab)");
         // PromptLearningConfig has no modules_to_save (PeftModelForSequenceClassification
         // saves the classifier by itself); the prefix is saved folded, as inference_mode has it.
         const auto& bc = m->config();
@@ -240,7 +260,8 @@ ExportReport exportPeft(model::BertModel& m, const RunConfig& config, FolderWrit
     }
     Named tensors;
     for (auto& [name, t] : trainedTensors(m, config))
-        tensors.emplace_back(method == Method::Prefix ? peftPromptName(name) : peftName(name), t);
+        tensors.emplace_back(
+            method == Method::Prefix ? peftPromptName(name) : peftName(family, name), t);
     w.write("adapter_config.json", c);
     w.write("adapter_model.safetensors",
             safetensorsImage(tensors, {{"format", "pt"}, {kLabelsKey, labelsJson(m)}}));
@@ -489,8 +510,10 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
         firstExisting(dir, {"adapter_model.safetensors", "adapter_model.bin"});
     if (weights.empty()) throw Error(dir + ": no adapter_model.safetensors (or .bin)");
     const model::BertConfig bb = model::BertConfig::fromFile(backbone.config);
+    const model::Family family = bb.family;
+    // A module of a layer as the family's model names it ("roberta.encoder.layer.0.…").
     const auto layerModule = [&](int64_t layer, const std::string& path) {
-        return "bert.encoder.layer." + std::to_string(layer) + "." + path;
+        return model::hfName(family, "encoder.layer." + std::to_string(layer) + "." + path);
     };
     // The targets must be the same in every layer: AdapterLab's modules adapt all of them.
     const auto targeted = [&](const json& targets, const std::string& path) {
@@ -502,7 +525,8 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
                             "adapts every layer");
         return first;
     };
-    for (const char* other : {"bert.pooler.dense", "classifier"})
+    for (const char* other : {"bert.pooler.dense", "classifier", "classifier.dense",
+                              "classifier.out_proj", "pre_classifier"})
         if (peftMatches(c.value("target_modules", json()), other, origin))
             throw Error(origin + ": targets " + other + ", which AdapterLab does not adapt");
     ImportedAdapter out;
@@ -526,13 +550,15 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
         out.config.lora.alpha = c.value("lora_alpha", 8.0);
         out.config.lora.dropout = c.value("lora_dropout", 0.0);
         out.config.lora.targets.clear();
-        const json targets = c.value("target_modules", json(json::array({"query", "value"})));
+        // PEFT's default targets: the query and value projections.
+        const json defaults = {shortTarget(family, LoraTarget::Query),
+                               shortTarget(family, LoraTarget::Value)};
+        const json targets = c.value("target_modules", defaults);
         for (const auto t : allTargets())
-            if (targeted(targets.is_null() ? json::array({"query", "value"}) : targets,
-                         modulePath(t)))
+            if (targeted(targets.is_null() ? defaults : targets, modulePath(t)))
                 out.config.lora.targets.push_back(t);
         if (out.config.lora.targets.empty())
-            throw Error(origin + ": target_modules match no layer of a BERT");
+            throw Error(origin + ": target_modules match no layer of a " + bb.info().modelType);
     } else if (type == "IA3") {
         const json targets = c.value("target_modules", json()),
                    ff = c.value("feedforward_modules", json());
@@ -595,31 +621,37 @@ ImportedAdapter importPeft(const model::HfModelFiles& backbone, const std::strin
         }
         if (startsWith(n, "base_model.classifier.")) // prompt learning: the bare base model
             n = "base_model.model." + n.substr(11);
-        if (startsWith(n, "base_model.model.bert."))
-            n = n.substr(22);
-        else if (startsWith(n, "base_model.model."))
-            n = n.substr(17);
-        else
-            throw Error(weights + ": '" + name + "' is not a PEFT key of a BERT model");
-        if (startsWith(n, "classifier.modules_to_save."))
-            n = "classifier." + n.substr(n.rfind('.') + 1);
+        if (!startsWith(n, "base_model.model."))
+            throw Error(weights + ": '" + name + "' is not a PEFT key");
+        n = n.substr(17);
+        // A wrapped head module: "classifier.modules_to_save.default.dense.weight".
+        if (const auto p = n.find(".modules_to_save."); p != std::string::npos) {
+            std::string rest = n.substr(p + 17);
+            if (startsWith(rest, "default.")) rest = rest.substr(8);
+            n = n.substr(0, p + 1) + rest;
+        }
+        n = model::oursFromHf(family, n);
+        if (n.empty())
+            throw Error(weights + ": '" + name + "' is not a PEFT key of a " + bb.info().modelType +
+                        " model");
         // Older files keep the adapter name: "lora_A.default.weight", "ia3_l.default".
         for (const std::string& suffix : {std::string(".default.weight"), std::string(".default")})
             if (const auto p = n.find(suffix);
                 p != std::string::npos && p + suffix.size() == n.size())
                 n = n.substr(0, p) + (suffix == ".default" ? "" : ".weight");
-        if (n == "classifier.weight") numLabels = t.size(0);
+        if (n == "classifier.weight" || n == "classifier.out_proj.weight") numLabels = t.size(0);
         ours.emplace_back(n, t);
     }
     if (numLabels == 0)
-        throw Error(weights + ": no classifier (base_model.model.classifier.weight); a sequence "
+        throw Error(weights + ": no classifier (base_model.model.classifier.*); a sequence "
                               "classification adapter saves it through modules_to_save");
     out.labels = labelsFrom(metadata, numLabels, backbone);
     out.regression = numLabels == 1 && out.labels == std::vector<std::string>{"score"};
     out.model =
         backboneWith(backbone, methodModules(out.config, false), out.labels, out.regression);
     auto required = moduleNames(out.model);
-    required.insert({"classifier.weight", "classifier.bias"});
+    for (const auto& p : out.model->named_parameters())
+        if (model::groupOf(p.key()) == model::ParamGroup::Head) required.insert(p.key());
     assign(out.model, ours, required, weights);
     return out;
 }
@@ -845,11 +877,11 @@ ExportReport exportAdapter(model::BertModel& model, const RunConfig& config, Ada
                       methodInfo(config.method.method).name;
         throw Error(why + " (this run can be exported as: " + list + ")");
     }
-    // PEFT's and AdapterHub's files name BERT's modules; the other families' layouts are not
-    // written yet (AdapterLab's own format uses our names, the same for every family).
-    if (format != AdapterFormat::AdapterLab && model->config().family != model::Family::Bert)
-        throw Error("the " + std::string(toString(format)) + " export is for BERT backbones; a " +
-                    model->config().info().modelType + " run can be exported as: adapterlab");
+    // AdapterHub's files name BERT's modules; its layouts of the other families are not written
+    // yet (PEFT's and AdapterLab's formats hold every family).
+    if (format == AdapterFormat::AdapterHub && model->config().family != model::Family::Bert)
+        throw Error("the adapterhub export is for BERT backbones; a " +
+                    model->config().info().modelType + " run can be exported as: peft, adapterlab");
     if (name.empty() || name.find_first_of("./\\ ") != std::string::npos)
         throw Error("adapter name '" + name + "' must be a plain word");
     FolderWriter w(dir);
@@ -881,9 +913,9 @@ AdapterFormat detectAdapterFormat(const std::string& dir) {
 ImportedAdapter importAdapter(const model::HfModelFiles& backbone, const std::string& dir) {
     const AdapterFormat format = detectAdapterFormat(dir);
     const model::BertConfig config = model::BertConfig::fromFile(backbone.config);
-    if (format != AdapterFormat::AdapterLab && config.family != model::Family::Bert)
-        throw Error(dir + ": " + toString(format) + " folders are read onto BERT backbones; " +
-                    backbone.dir + " is a " + config.info().modelType);
+    if (format == AdapterFormat::AdapterHub && config.family != model::Family::Bert)
+        throw Error(dir + ": adapterhub folders are read onto BERT backbones; " + backbone.dir +
+                    " is a " + config.info().modelType);
     switch (format) {
     case AdapterFormat::Peft:
         return importPeft(backbone, dir);
