@@ -38,6 +38,12 @@ const SpmApi& api() {
     static std::once_flag once;
     std::call_once(once, [] {
         const std::string path = modulePath();
+#if defined(__SANITIZE_ADDRESS__)
+        // ASan aborts on RTLD_DEEPBIND, and without it the two protobufs crash.
+        error = "SentencePiece tokenizers are not available in sanitizer builds (the module "
+                "needs RTLD_DEEPBIND)";
+        return;
+#endif
         // Local and deep-bound: its protobuf copy must not meet LibTorch's (see spm_module.cpp).
         void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
         if (!h) {

@@ -2,7 +2,8 @@
 // XLM-RoBERTa's tokenizer: a SentencePiece model (Debian's libsentencepiece) with the fairseq
 // id layout transformers applies: <s>=0, <pad>=1, </s>=2, <unk>=3, piece id + 1 for every other
 // piece (SentencePiece's unknown, id 0, becomes 3), <mask> after the last piece. The library is
-// reached through a dlopen'ed module (text/spm_module.cpp says why).
+// reached through a dlopen'ed module (text/spm_module.cpp says why), which sanitizer builds
+// cannot load: there the constructor throws Error saying so.
 #include "text/text_tokenizer.h"
 
 #include <memory>
