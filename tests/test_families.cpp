@@ -155,6 +155,24 @@ private Q_SLOTS:
         QVERIFY2(dh < 1e-4, qPrintable(QString::number(dh)));
         QVERIFY2(dl < 1e-4, qPrintable(QString::number(dl)));
         QVERIFY(maxDiff(m->logits(ids, types, mask), out.logits) < 1e-5);
+
+        // A folded prefix of 3 keys and values per layer, the tokens numbered after it (as
+        // transformers numbers them after 3 cached keys: PEFT's prefix tuning).
+        if (ref["prefix"].is_null()) return; // DistilBERT takes no past keys and values
+        model::PrefixConfig pre;
+        pre.length = 3;
+        pre.hidden = 0;
+        pre.shiftPositions = true;
+        model::MethodModules modules;
+        modules.prefix = pre;
+        auto p = model::loadHfModel(model::HfModelFiles::inDirectory(dir), modules, true);
+        p->eval();
+        p->prefixEmbedding.copy_(tensorOf(ref["prefix"], torch::kFloat));
+        const double dp =
+            maxDiff(p->logits(ids, types, mask), tensorOf(ref["prefix_logits"], torch::kDouble));
+        qInfo("%s with a shifted prefix: max |logits - reference| = %.3g", qPrintable(family), dp);
+        QVERIFY2(dp < 1e-4, qPrintable(QString::number(dp)));
+        QVERIFY(maxDiff(p->forward(ids, types, mask).logits, p->logits(ids, types, mask)) < 1e-5);
     }
 
     // Saved in the family's own layout (names and config keys) and read back the same.

@@ -6,8 +6,9 @@
 OUTDIR gets config.json and pytorch_model.bin (torch.save of a state dict under the family's
 *ForSequenceClassification names, 3 labels) and reference.json: inputs (ids, mask, token types),
 the last hidden state and the logits computed in float64 by an independent re-implementation of
-the family's forward pass as transformers' modeling_<family>.py defines it, and the number of
-parameters. Exact GELU (erf); eval mode (no dropout).
+the family's forward pass as transformers' modeling_<family>.py defines it, the number of
+parameters, and (not DistilBERT) the logits after a prefix of 3 cached keys and values per layer
+with the positions numbered after it. Exact GELU (erf); eval mode (no dropout).
 """
 import collections, json, math, os, sys
 import torch
@@ -97,35 +98,53 @@ def layer_norm(x, wb, eps):
     return (x - mu) / torch.sqrt(var + eps) * wb[0] + wb[1]
 
 
-if roberta:   # create_position_ids_from_input_ids
-    keep = ids.ne(PAD).long()
-    positions = torch.cumsum(keep, 1) * keep + PAD
-else:
-    positions = torch.arange(T).unsqueeze(0).expand(3, T)
-x = word[ids] + pos[positions]
-if types is not None:
-    x = x + types[tt]
-x = layer_norm(x, emb_norm, EPS)
-if project is not None:
-    x = lin(x, project)
-bias = (1.0 - mask.double())[:, None, None, :] * torch.finfo(torch.float64).min
+def forward(prefix=None):
+    """Last hidden state and logits; prefix: [l, 2*L*H] keys and values (layer i: key chunk 2i,
+    value 2i+1, as PEFT's get_prompt lays them out), with the positions after it as transformers
+    numbers them after l cached keys."""
+    l = 0 if prefix is None else prefix.shape[0]
+    if roberta:   # create_position_ids_from_input_ids(ids, pad, past_key_values_length=l)
+        keep = ids.ne(PAD).long()
+        positions = (torch.cumsum(keep, 1) + l) * keep + PAD
+    else:
+        positions = torch.arange(l, l + T).unsqueeze(0).expand(3, T)
+    x = word[ids] + pos[positions]
+    if types is not None:
+        x = x + types[tt]
+    x = layer_norm(x, emb_norm, EPS)
+    if project is not None:
+        x = lin(x, project)
+    full = torch.cat([torch.ones(3, l, dtype=torch.long), mask], 1)
+    bias = (1.0 - full.double())[:, None, None, :] * torch.finfo(torch.float64).min
+    kv = None if prefix is None else prefix.view(l, 2 * L, H)
+    for i, lw in enumerate(layers):
+        def heads(t):
+            return t.view(3, t.shape[1], NH, dh).transpose(1, 2)
+        k, v = lin(x, lw["k"]), lin(x, lw["v"])
+        if kv is not None:
+            k = torch.cat([kv[:, 2 * i].unsqueeze(0).expand(3, l, H), k], 1)
+            v = torch.cat([kv[:, 2 * i + 1].unsqueeze(0).expand(3, l, H), v], 1)
+        q, k, v = heads(lin(x, lw["q"])), heads(k), heads(v)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + bias
+        ctx = (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(3, T, H)
+        a = layer_norm(lin(ctx, lw["o"]) + x, lw["n1"], EPS)
+        f = lin(F.gelu(lin(a, lw["f1"])), lw["f2"])
+        x = layer_norm(f + a, lw["n2"], EPS)
+    cls = x[:, 0]
+    if family == "distilbert":
+        logits = lin(torch.relu(lin(cls, head[0])), head[1])
+    elif family == "electra":
+        logits = lin(F.gelu(lin(cls, head[0])), head[1])
+    else:
+        logits = lin(torch.tanh(lin(cls, head[0])), head[1])
+    return x, logits
+
+
 dh = H // NH
-for lw in layers:
-    def heads(t):
-        return t.view(3, T, NH, dh).transpose(1, 2)
-    q, k, v = heads(lin(x, lw["q"])), heads(lin(x, lw["k"])), heads(lin(x, lw["v"]))
-    scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + bias
-    ctx = (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(3, T, H)
-    a = layer_norm(lin(ctx, lw["o"]) + x, lw["n1"], EPS)
-    f = lin(F.gelu(lin(a, lw["f1"])), lw["f2"])
-    x = layer_norm(f + a, lw["n2"], EPS)
-cls = x[:, 0]
-if family == "distilbert":
-    logits = lin(torch.relu(lin(cls, head[0])), head[1])
-elif family == "electra":
-    logits = lin(F.gelu(lin(cls, head[0])), head[1])
-else:
-    logits = lin(torch.tanh(lin(cls, head[0])), head[1])
+x, logits = forward()
+# DistilBERT takes no past keys and values: no prefix case there.
+prefix = None if family == "distilbert" else (torch.randn(3, 2 * L * H) * 0.5).float().double()
+prefix_logits = None if prefix is None else forward(prefix)[1]
 
 # --- files ---------------------------------------------------------------------------------
 os.makedirs(out, exist_ok=True)
@@ -158,4 +177,6 @@ torch.save(state, os.path.join(out, "pytorch_model.bin"))
 with open(os.path.join(out, "reference.json"), "w") as f:
     json.dump({"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
                "token_type_ids": tt.tolist(), "last_hidden_state": x.tolist(),
-               "logits": logits.tolist(), "parameters": count}, f)
+               "logits": logits.tolist(), "parameters": count,
+               "prefix": None if prefix is None else prefix.tolist(),
+               "prefix_logits": None if prefix is None else prefix_logits.tolist()}, f)
