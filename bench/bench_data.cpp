@@ -18,6 +18,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h> // getpid
+
 namespace adapterlab::bench {
 namespace fs = std::filesystem;
 namespace {

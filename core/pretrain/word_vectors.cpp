@@ -3,7 +3,7 @@
 #include "util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/linalg.h>
+#include <ATen/Functions.h> // linalg_qr, linalg_svd (torch/linalg.h is gone in LibTorch 2.x)
 
 #include <algorithm>
 #include <cmath>
