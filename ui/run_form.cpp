@@ -436,8 +436,8 @@ void RunForm::revalidate() {
                 throw Error("backbone folder has no config.json");
             bb = model::BertConfig::fromFile(folder.filePath("config.json").toStdString());
             if (!text::hasTokenizerFiles(folder.path().toStdString()))
-                throw Error("backbone folder has no tokenizer (vocab.txt, vocab.json + "
-                            "merges.txt, sentencepiece.bpe.model or tokenizer.json)");
+                throw Error(std::string("backbone folder has no tokenizer (") +
+                            text::kTokenizerFileList + ")");
         } catch (const std::exception& e) {
             folderProblem = train::FieldError{"backbone", e.what()};
         }

@@ -46,9 +46,8 @@ HfModelFiles HfModelFiles::inDirectory(const std::string& spec, bool requireToke
                     "' has no weights (model.safetensors, "
                     "pytorch_model.bin or a sharded index of either)");
     if (requireTokenizer && !text::hasTokenizerFiles(dir))
-        throw Error("model folder '" + dir +
-                    "' has no tokenizer (vocab.txt, vocab.json + merges.txt, "
-                    "sentencepiece.bpe.model or tokenizer.json)");
+        throw Error("model folder '" + dir + "' has no tokenizer (" + text::kTokenizerFileList +
+                    ")");
     return f;
 }
 

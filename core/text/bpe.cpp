@@ -34,6 +34,14 @@ std::vector<std::string> byteCharacters() {
 
 } // namespace
 
+std::optional<Merge> parseMerge(const std::string& line) {
+    const auto sp = line.find(' ');
+    if (sp == std::string::npos || sp == 0 || sp + 1 == line.size() ||
+        line.find(' ', sp + 1) != std::string::npos)
+        return std::nullopt;
+    return Merge{line.substr(0, sp), line.substr(sp + 1)};
+}
+
 struct ByteLevelBpe::Pattern {
     std::unique_ptr<icu::RegexPattern> regex;
 };
@@ -92,12 +100,11 @@ std::shared_ptr<ByteLevelBpe> ByteLevelBpe::fromFiles(const std::string& vocabJs
     for (int n = 1; std::getline(in, line); ++n) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || (n == 1 && line.rfind("#version", 0) == 0)) continue;
-        const auto sp = line.find(' ');
-        if (sp == std::string::npos || sp == 0 || sp + 1 == line.size() ||
-            line.find(' ', sp + 1) != std::string::npos)
+        auto merge = parseMerge(line);
+        if (!merge)
             throw Error(mergesTxt + ":" + std::to_string(n) +
                         ": expected two tokens separated by a space");
-        merges.emplace_back(line.substr(0, sp), line.substr(sp + 1));
+        merges.push_back(std::move(*merge));
     }
     return std::make_shared<ByteLevelBpe>(std::move(vocab), std::move(merges), std::move(options),
                                           vocabJson);

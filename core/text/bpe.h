@@ -5,12 +5,18 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace adapterlab::text {
+
+using Merge = std::pair<std::string, std::string>;
+/// A merge written "a b" (merges.txt, tokenizer.json): exactly two non-empty tokens, one space
+/// between them (as tokenizers reads them); nullopt otherwise.
+std::optional<Merge> parseMerge(const std::string& line);
 
 struct BpeOptions {
     bool addPrefixSpace = false; ///< a space before the text unless it starts with one

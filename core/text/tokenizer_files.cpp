@@ -186,10 +186,9 @@ TokenizerPtr loadTokenizerJson(const std::string& path) {
         std::vector<std::pair<std::string, std::string>> merges;
         for (const auto& mg : m.value("merges", json::array())) {
             if (mg.is_string()) {
-                const std::string s = mg.get<std::string>();
-                const auto sp = s.find(' ');
-                if (sp == std::string::npos) throw Error(path + ": merge '" + s + "' is not 'a b'");
-                merges.emplace_back(s.substr(0, sp), s.substr(sp + 1));
+                auto merge = parseMerge(mg.get<std::string>());
+                if (!merge) throw Error(path + ": merge " + mg.dump() + " is not 'a b'");
+                merges.push_back(std::move(*merge));
             } else if (mg.is_array() && mg.size() == 2 && mg[0].is_string() && mg[1].is_string()) {
                 merges.emplace_back(mg[0].get<std::string>(), mg[1].get<std::string>());
             } else {
@@ -219,9 +218,7 @@ TokenizerPtr loadTokenizer(const std::string& dir) {
     if (exists(dir, "sentencepiece.bpe.model"))
         return std::make_shared<SentencePieceTokenizer>(at(dir, "sentencepiece.bpe.model"));
     if (exists(dir, "tokenizer.json")) return loadTokenizerJson(at(dir, "tokenizer.json"));
-    throw Error("model folder '" + dir +
-                "' has no tokenizer (vocab.txt, vocab.json + merges.txt, "
-                "sentencepiece.bpe.model or tokenizer.json)");
+    throw Error("model folder '" + dir + "' has no tokenizer (" + kTokenizerFileList + ")");
 }
 
 } // namespace adapterlab::text

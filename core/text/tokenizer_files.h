@@ -9,6 +9,10 @@
 
 namespace adapterlab::text {
 
+/// The files a folder's tokenizer is read from, for messages.
+inline constexpr const char* kTokenizerFileList =
+    "vocab.txt, vocab.json + merges.txt, sentencepiece.bpe.model or tokenizer.json";
+
 /// Throws Error naming the folder and the files looked for when it has none of them, or naming
 /// the file (and the part) that cannot be read.
 TokenizerPtr loadTokenizer(const std::string& dir);

@@ -666,6 +666,11 @@ model::Activation parseHubActivation(const std::string& s, const std::string& or
 }
 
 ImportedAdapter importAdapterHub(const model::HfModelFiles& backbone, const std::string& dir) {
+    // Its names are BERT's modules (PEFT's and AdapterLab's formats hold every family).
+    if (const auto bb = model::BertConfig::fromFile(backbone.config);
+        bb.family != model::Family::Bert)
+        throw Error(dir + ": adapterhub folders are read onto BERT backbones; " + backbone.dir +
+                    " is a " + bb.info().modelType);
     const std::string origin = (fs::path(dir) / "adapter_config.json").string();
     const json j = readJsonFile(origin, "AdapterHub adapter config");
     if (!j.contains("config") || !j["config"].is_object())
@@ -911,12 +916,7 @@ AdapterFormat detectAdapterFormat(const std::string& dir) {
 }
 
 ImportedAdapter importAdapter(const model::HfModelFiles& backbone, const std::string& dir) {
-    const AdapterFormat format = detectAdapterFormat(dir);
-    const model::BertConfig config = model::BertConfig::fromFile(backbone.config);
-    if (format == AdapterFormat::AdapterHub && config.family != model::Family::Bert)
-        throw Error(dir + ": adapterhub folders are read onto BERT backbones; " + backbone.dir +
-                    " is a " + config.info().modelType);
-    switch (format) {
+    switch (detectAdapterFormat(dir)) {
     case AdapterFormat::Peft:
         return importPeft(backbone, dir);
     case AdapterFormat::AdapterHub:

@@ -2,11 +2,6 @@
 
 #include "data/batching.h"
 
-#include <nlohmann/json.hpp>
-
-#include <filesystem>
-#include <fstream>
-
 namespace adapterlab::train {
 
 Predictor::Predictor(model::BertModel model, text::TokenizerPtr tokenizer, int maxLength)
