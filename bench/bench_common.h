@@ -43,11 +43,15 @@ inline double median(std::vector<double> v) {
 }
 
 int runTokenizerBench(const std::string& vocabPath, const std::string& tsvPath, int repeats);
-int runTrainBench(int steps, int repeats, const std::string& sizes);
+/// Step times of every method on `device` in each of `precisions` ("fp32,bf16").
+int runTrainBench(int steps, int repeats, const std::string& sizes, const std::string& device,
+                  const std::string& precisions);
 /// Adapter and LoRA step times of every encoder family at one shape, against BERT's.
 int runFamiliesBench(int steps, int repeats);
-/// Best GFLOP/s of an n x n fp32 matrix multiply at the current thread count.
-double measureMatmulPeak(int64_t n, int repeats);
+/// Best GFLOP/s of an n x n matrix multiply (fp32, or bf16) on `device` at the current thread
+/// count.
+double measureMatmulPeak(int64_t n, int repeats, const std::string& device = "cpu",
+                         bool bf16 = false);
 int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats);
 int runOverheadBench(const std::string& dataDir, size_t limit, int repeats);
 int runAblationBench(int repeats, int64_t hidden, int examples);

@@ -5,6 +5,9 @@
 #include "bench_common.h"
 
 #include "model/bert.h"
+#include "train/device.h"
+#include "train/gpu.h"
+#include "train/mixed_precision.h"
 #include "train/param_count.h"
 #include "train/trainer.h"
 
@@ -78,85 +81,138 @@ long peakRssKb() {
 }
 void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
-// A run of `method` on the synthetic task: one epoch on the CPU, adapters of size 64.
-train::RunConfig syntheticRun(train::Method method) {
+// A run of `method` on the synthetic task: one epoch, adapters of size 64.
+train::RunConfig syntheticRun(train::Method method, const std::string& device = "cpu",
+                              train::Precision precision = train::Precision::Fp32) {
     train::RunConfig rc;
     rc.task = rc.backbone = "synthetic";
     rc.method.method = method;
     rc.adapter.size = 64;
     rc.epochs = 1;
-    rc.device = "cpu";
+    rc.device = device;
+    rc.precision = precision;
     return rc;
+}
+
+// Waits for the device's queued work (CUDA kernels run asynchronously).
+void synchronize(const c10::Device& d) {
+    if (d.is_cuda()) torch::zeros({1}, torch::TensorOptions().device(d)).cpu();
 }
 
 } // namespace
 
-double measureMatmulPeak(int64_t n, int repeats) {
+double measureMatmulPeak(int64_t n, int repeats, const std::string& deviceSpec, bool bf16) {
     torch::NoGradGuard guard;
-    const auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    const c10::Device device = train::resolveDevice(deviceSpec);
+    const auto opts =
+        torch::TensorOptions().device(device).dtype(bf16 ? torch::kBFloat16 : torch::kFloat);
+    const auto a = torch::randn({n, n}, opts), b = torch::randn({n, n}, opts);
     auto c = torch::mm(a, b); // warm-up
-    std::vector<double> t = timeRepeats(repeats, [&] { torch::mm_out(c, a, b); });
+    synchronize(device);
+    std::vector<double> t = timeRepeats(repeats, [&] {
+        torch::mm_out(c, a, b);
+        synchronize(device);
+    });
     return 2.0 * double(n) * double(n) * double(n) / *std::min_element(t.begin(), t.end()) / 1e9;
 }
 
-int runTrainBench(int steps, int repeats, const std::string& sizes) {
+int runTrainBench(int steps, int repeats, const std::string& sizes, const std::string& deviceSpec,
+                  const std::string& precisions) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
-    std::printf("train step: batch 32, sequence 128, vocab 30522, %d threads, %d steps x %d repeats (median)\n",
-                threads, steps, repeats);
-    const double peak = measureMatmulPeak(2048, 5);
-    std::printf("matrix-multiply peak (2048 x 2048 fp32 mm, best of 5): %.1f GFLOP/s\n", peak);
-    std::printf("%-6s %-8s %12s %12s %10s %10s %8s %9s %12s %9s\n", "size", "method", "trainable", "examples/s",
-                "step ms", "GFLOP/st", "GFLOP/s", "of peak", "eval ex/s", "peak RSS");
+    const c10::Device device = train::resolveDevice(deviceSpec);
+    std::vector<train::Precision> wanted;
+    for (size_t at = 0; at <= precisions.size();) {
+        const size_t comma = std::min(precisions.find(',', at), precisions.size());
+        wanted.push_back(train::parsePrecision(precisions.substr(at, comma - at)));
+        at = comma + 1;
+    }
+    for (auto p : wanted)
+        train::planPrecision(p, device); // refuse before measuring anything
+    std::printf(
+        "train step on %s (%s): batch 32, sequence 128, vocab 30522, %d threads, %d steps x "
+        "%d repeats (median)\n",
+        device.str().c_str(), train::gpuSummary().c_str(), threads, steps, repeats);
+    // The share of peak is against fp32 mm on the CPU, bf16 mm on a GPU (its tensor cores' rate).
+    const bool cuda = device.is_cuda();
+    const int64_t peakN = cuda ? 8192 : 2048;
+    const double peak = measureMatmulPeak(peakN, 5, deviceSpec, cuda);
+    std::printf("matrix-multiply peak (%lld x %lld %s mm, best of 5): %.1f GFLOP/s\n",
+                static_cast<long long>(peakN), static_cast<long long>(peakN),
+                cuda ? "bf16" : "fp32", peak);
+    std::printf("%-6s %-8s %-5s %12s %12s %10s %10s %8s %9s %12s %9s\n", "size", "method", "prec",
+                "trainable", "examples/s", "step ms", "GFLOP/st", "GFLOP/s", "of peak", "eval ex/s",
+                cuda ? "peak GPU" : "peak RSS");
     for (const char* name : {"small", "base"}) {
         if (sizes.find(name) == std::string::npos) continue;
         const model::BertConfig c = benchModel(name);
-        double fullMs = 0;
-        for (auto method : {train::Method::Full, train::Method::Adapter, train::Method::Pfeiffer,
-                            train::Method::Parallel, train::Method::Lora, train::Method::Prefix,
-                            train::Method::Ia3, train::Method::BitFit}) {
-            const train::RunConfig rc = syntheticRun(method);
-            Synthetic data(static_cast<size_t>(32 * steps), 128);
-            // The trainer's own clock covers the step loop only (not model construction).
-            torch::manual_seed(1);
-            model::BertModel m(c, train::methodModules(rc), true);
-            resetPeakRss();
-            std::vector<double> perStep;
-            for (int i = 0; i < repeats; ++i) {
-                train::Trainer t(rc, m, data.task, data.train, data.dev, 0);
-                perStep.push_back(t.train().trainSeconds / steps);
+        for (const auto precision : wanted) {
+            double fullMs = 0;
+            for (auto method :
+                 {train::Method::Full, train::Method::Adapter, train::Method::Pfeiffer,
+                  train::Method::Parallel, train::Method::Lora, train::Method::Prefix,
+                  train::Method::Ia3, train::Method::BitFit}) {
+                const train::RunConfig rc = syntheticRun(method, deviceSpec, precision);
+                Synthetic data(static_cast<size_t>(32 * steps), 128);
+                // The trainer's own clock covers the step loop only (not model construction).
+                torch::manual_seed(1);
+                model::BertModel m(c, train::methodModules(rc), true);
+                resetPeakRss();
+                std::vector<double> perStep;
+                int64_t peakGpu = 0;
+                for (int i = 0; i < repeats + (cuda ? 1 : 0); ++i) {
+                    train::Trainer t(rc, m, data.task, data.train, data.dev, 0);
+                    const auto r = t.train(); // ends with a dev evaluation, which synchronises
+                    peakGpu = std::max(peakGpu, r.peakMemoryBytes);
+                    if (cuda && i == 0) continue; // kernel selection and allocator warm-up
+                    perStep.push_back(r.trainSeconds / steps);
+                }
+                const double memoryMb =
+                    cuda ? double(peakGpu) / (1 << 20) : double(peakRssKb()) / 1024.0;
+                const double ms = median(perStep) * 1e3;
+                const auto counts = train::countParameters(c, rc);
+                const bool adapters = method == train::Method::Adapter;
+                const bool modelled = adapters || method == train::Method::Full; // the FLOP model's
+                const double flops = trainStepFlops(c, 32, 128, adapters, 64);
+                // Evaluation: forward only, no autograd, one batch of 32 x 128.
+                double evalPerSecond = 0;
+                {
+                    torch::NoGradGuard guard;
+                    m->to(device); // the trainer moved it already on CUDA; the same on the CPU
+                    m->eval();
+                    const auto plan = train::planPrecision(precision, device);
+                    const data::Batch b = data::collate(data.train, std::vector<size_t>(32, 0), 0);
+                    const auto ids = b.ids.to(device), types = b.typeIds.to(device),
+                               mask = b.mask.to(device);
+                    const auto forward = [&] {
+                        train::AutocastScope autocast(plan);
+                        m->logits(ids, types, mask);
+                        synchronize(device);
+                    };
+                    forward();
+                    const auto t = timeRepeats(repeats, forward);
+                    evalPerSecond = 32.0 / median(t);
+                }
+                const std::string precName =
+                    train::toString(train::planPrecision(precision, device).precision);
+                if (modelled)
+                    std::printf(
+                        "%-6s %-8s %-5s %12lld %12.1f %10.1f %10.1f %8.1f %8.1f%% %12.1f %6.0f MB",
+                        name, train::toString(method), precName.c_str(),
+                        static_cast<long long>(counts.trainable), 32.0 / (ms / 1e3), ms,
+                        flops / 1e9, flops / 1e9 / (ms / 1e3),
+                        100.0 * flops / 1e9 / (ms / 1e3) / peak, evalPerSecond, memoryMb);
+                else
+                    std::printf("%-6s %-8s %-5s %12lld %12.1f %10.1f %10s %8s %9s %12.1f %6.0f MB",
+                                name, train::toString(method), precName.c_str(),
+                                static_cast<long long>(counts.trainable), 32.0 / (ms / 1e3), ms,
+                                "-", "-", "-", evalPerSecond, memoryMb);
+                if (method == train::Method::Full)
+                    fullMs = ms;
+                else
+                    std::printf("   %s/full step time %.2f", train::toString(method), ms / fullMs);
+                std::printf("\n");
             }
-            const long rssKb = peakRssKb();
-            const double ms = median(perStep) * 1e3;
-            const auto counts = train::countParameters(c, rc);
-            const bool adapters = method == train::Method::Adapter;
-            const bool modelled = adapters || method == train::Method::Full; // the FLOP model's
-            const double flops = trainStepFlops(c, 32, 128, adapters, 64);
-            // Evaluation: forward only, no autograd, one batch of 32 x 128.
-            double evalPerSecond = 0;
-            {
-                torch::NoGradGuard guard;
-                m->eval();
-                const data::Batch b = data::collate(data.train, std::vector<size_t>(32, 0), 0);
-                m->logits(b.ids, b.typeIds, b.mask);
-                const auto t = timeRepeats(repeats, [&] { m->logits(b.ids, b.typeIds, b.mask); });
-                evalPerSecond = 32.0 / median(t);
-            }
-            if (modelled)
-                std::printf("%-6s %-8s %12lld %12.1f %10.1f %10.1f %8.1f %8.0f%% %12.1f %6.0f MB",
-                            name, train::toString(method), static_cast<long long>(counts.trainable),
-                            32.0 / (ms / 1e3), ms, flops / 1e9, flops / 1e9 / (ms / 1e3),
-                            100.0 * flops / 1e9 / (ms / 1e3) / peak, evalPerSecond,
-                            double(rssKb) / 1024.0);
-            else
-                std::printf("%-6s %-8s %12lld %12.1f %10.1f %10s %8s %9s %12.1f %6.0f MB", name,
-                            train::toString(method), static_cast<long long>(counts.trainable),
-                            32.0 / (ms / 1e3), ms, "-", "-", "-", evalPerSecond,
-                            double(rssKb) / 1024.0);
-            if (method == train::Method::Full) fullMs = ms;
-            else
-                std::printf("   %s/full step time %.2f", train::toString(method), ms / fullMs);
-            std::printf("\n");
         }
     }
     return 0;

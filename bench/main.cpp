@@ -32,7 +32,12 @@ int main(int argc, char** argv) {
     auto* train = app.add_subcommand("train", "training-step throughput, adapters vs full fine-tuning");
     train->add_option("--steps", steps, "optimizer steps per timed run");
     train->add_option("--sizes", sizes, "small, base or both");
-    train->callback([&] { rc = adapterlab::bench::runTrainBench(steps, repeats, sizes); });
+    std::string device = "cpu", precisions = "fp32";
+    train->add_option("--device", device, "cpu | cuda | cuda:N (default cpu)");
+    train->add_option("--precision", precisions,
+                      "fp32, tf32, bf16, fp16, auto, or a list: fp32,bf16");
+    train->callback(
+        [&] { rc = adapterlab::bench::runTrainBench(steps, repeats, sizes, device, precisions); });
     auto* fam =
         app.add_subcommand("families", "adapter and LoRA step time per encoder family, one shape");
     fam->add_option("--steps", steps, "optimizer steps per timed run");

@@ -58,7 +58,7 @@ template <size_t N> std::string raw(const char (&s)[N]) {
 }
 
 // Pickle BINUNICODE.
-std::string text(const std::string& s) {
+std::string pickleText(const std::string& s) {
     const auto n = static_cast<uint32_t>(s.size());
     return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + s;
 }
@@ -188,7 +188,7 @@ private Q_SLOTS:
         const std::string marker = path("pwned");
         // os.system("touch MARKER") as pickle protocol 2: GLOBAL posix.system, a tuple, REDUCE.
         writeArchive(path("evil.bin"), raw("\x80\x02") + "cposix\nsystem\n" + raw("q\x00") +
-                                           text("touch " + marker) + raw("q\x01\x85q\x02R."));
+                                           pickleText("touch " + marker) + raw("q\x01\x85q\x02R."));
         auto err = testutil::errorOf([&] { model::readTorchStateDict(path("evil.bin")); });
         QVERIFY2(err.find("'posix.system'") != std::string::npos &&
                      err.find("refused") != std::string::npos,
@@ -208,15 +208,16 @@ private Q_SLOTS:
         writeArchive(path("list.bin"), raw("\x80\x02]q\x00.")); // a list
         expect("list.bin", "no dict of tensors");
         writeArchive(path("ints.bin"),
-                     raw("\x80\x02}q\x00(") + text("a") + raw("K\x01u.")); // {"a": 1}
+                     raw("\x80\x02}q\x00(") + pickleText("a") + raw("K\x01u.")); // {"a": 1}
         expect("ints.bin", "not a flat dict of name -> tensor (entry 'a')");
-        writeArchive(path("cut.bin"), raw("\x80\x02}q\x00(") + text("a"));
+        writeArchive(path("cut.bin"), raw("\x80\x02}q\x00(") + pickleText("a"));
         expect("cut.bin", "ends early");
         // {"w": _rebuild_tensor_v2(storage of n floats, 0, (10,), (1,), False)}.
         const auto tensorOver = [](char n) {
-            return raw("\x80\x02}") + text("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" +
-                   text("storage") + "ctorch\nFloatStorage\n" + text("0") + text("cpu") + "K" +
-                   std::string(1, n) + raw("tQK\x00K\x0a\x85K\x01\x85\x89tRs.");
+            return raw("\x80\x02}") + pickleText("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" +
+                   pickleText("storage") + "ctorch\nFloatStorage\n" + pickleText("0") +
+                   pickleText("cpu") + "K" + std::string(1, n) +
+                   raw("tQK\x00K\x0a\x85K\x01\x85\x89tRs.");
         };
         const std::string oob = tensorOver(4); // 10 elements over 4
         writeArchive(path("oob.bin"), oob, {{"0", std::string(16, '\0')}});

@@ -182,6 +182,7 @@ void TestStore::migratesVersion1File() {
         QCOMPARE(runs.size(), size_t(4));
         QCOMPARE(runs[0].config.trainSize, int64_t(200));
         QCOMPARE(runs[0].bestScore, 0.625);
+        QCOMPARE(runs[0].precision, std::string("fp32"));
         QCOMPARE(ro.ablation(1).size(), size_t(4));
     }
     {
@@ -195,7 +196,7 @@ void TestStore::migratesVersion1File() {
     } // and it stays damaged through the migration, which must not trip over it
     {
         Store s(path);
-        QCOMPARE(s.schemaVersion(), 2);
+        QCOMPARE(s.schemaVersion(), kSchemaVersion);
         const auto runs = s.runs();
         QCOMPARE(runs.size(), size_t(4));
         const RunRecord& a = runs[0];
@@ -213,6 +214,8 @@ void TestStore::migratesVersion1File() {
         QCOMPARE(a.params["trainable_percent"].get<double>(), 9.0);
         QCOMPARE(a.paramsTrainable, int64_t(90));
         QCOMPARE(a.backboneId, std::string("ab12"));
+        QCOMPARE(a.precision, std::string("fp32")); // version 3: runs before it computed in fp32
+        QCOMPARE(a.peakMemoryBytes, int64_t(0));
         QCOMPARE(a.finishedAt, std::string("2026-11-01T10:00:04.000Z"));
         QCOMPARE(a.sweepId.value_or(0), int64_t(1));
         QCOMPARE(runs[1].config.method.method, train::Method::Full);
@@ -256,9 +259,9 @@ void TestStore::migratesVersion1File() {
         QVERIFY(n.step());
         QCOMPARE(n.getInt(0), int64_t(50));
     }
-    // Migrated once: reopening keeps version 2 and every row.
+    // Migrated once: reopening keeps the version and every row.
     Store again(path);
-    QCOMPARE(again.schemaVersion(), 2);
+    QCOMPARE(again.schemaVersion(), kSchemaVersion);
     QCOMPARE(again.runs().size(), size_t(5));
     QCOMPARE(again.steps(1).size(), size_t(3));
 }

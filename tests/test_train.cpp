@@ -23,8 +23,9 @@
 using namespace adapterlab;
 
 namespace {
-using testutil::Fixture;
 using testutil::errorOf;
+using testutil::Fixture;
+using testutil::Setup;
 
 struct Recorder : train::TrainObserver {
     std::vector<double> losses, lrs;
@@ -50,26 +51,6 @@ std::map<std::string, torch::Tensor> snapshot(model::BertModel& m) {
 }
 
 // Builds a trainer the way runTraining does (without the store).
-struct Setup {
-    data::TaskData task;
-    model::BertModel model{nullptr};
-    std::unique_ptr<train::Trainer> trainer;
-
-    Setup(const Fixture& f, const train::RunConfig& cfg) {
-        task = data::loadTask(cfg.task);
-        const auto files = model::HfModelFiles::inDirectory(cfg.backbone, true);
-        auto mc = model::BertConfig::fromFile(files.config);
-        mc.labels = task.labels;
-        const auto ad = train::methodModules(cfg);
-        torch::manual_seed(cfg.seed);
-        model = model::BertModel(mc, ad, true);
-        model::loadHfWeights(model, model::Checkpoint::load(files.weights), false);
-        const text::WordPieceTokenizer tok(text::Vocab::load(files.vocab));
-        trainer = std::make_unique<train::Trainer>(cfg, model, task, data::encodeSplit(task.train, tok, cfg.maxLength),
-                                                   data::encodeSplit(task.dev, tok, cfg.maxLength),
-                                                   tok.vocab().padId());
-    }
-};
 
 } // namespace
 

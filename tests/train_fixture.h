@@ -1,7 +1,13 @@
 #pragma once
 // A small learnable task and a random backbone for it, written to a temporary folder.
+#include "data/task_loader.h"
 #include "model/hf_import.h"
+#include "text/tokenizer.h"
+#include "train/method.h"
 #include "train/run_config.h"
+#include "train/trainer.h"
+
+#include <memory>
 
 #include <QDir>
 #include <QFile>
@@ -70,6 +76,28 @@ struct Fixture {
         c.device = "cpu";
         c.threads = 1;
         return c;
+    }
+};
+
+// A trainer over the fixture task with the backbone loaded (as experiments::runTraining builds it).
+struct Setup {
+    data::TaskData task;
+    model::BertModel model{nullptr};
+    std::unique_ptr<train::Trainer> trainer;
+
+    Setup(const Fixture& f, const train::RunConfig& cfg) {
+        task = data::loadTask(cfg.task);
+        const auto files = model::HfModelFiles::inDirectory(cfg.backbone, true);
+        auto mc = model::BertConfig::fromFile(files.config);
+        mc.labels = task.labels;
+        const auto ad = train::methodModules(cfg);
+        torch::manual_seed(cfg.seed);
+        model = model::BertModel(mc, ad, true);
+        model::loadHfWeights(model, model::Checkpoint::load(files.weights), false);
+        const text::WordPieceTokenizer tok(text::Vocab::load(files.vocab));
+        trainer = std::make_unique<train::Trainer>(
+            cfg, model, task, data::encodeSplit(task.train, tok, cfg.maxLength),
+            data::encodeSplit(task.dev, tok, cfg.maxLength), tok.vocab().padId());
     }
 };
 

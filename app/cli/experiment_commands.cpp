@@ -41,7 +41,7 @@ struct SweepOptions {
     double lr = 0;
     std::vector<uint64_t> seeds;
     std::vector<int64_t> trainSizes;
-    std::string device;
+    std::string device, precision;
 };
 
 json baseFromOptions(const SweepOptions& o) {
@@ -54,6 +54,7 @@ json baseFromOptions(const SweepOptions& o) {
     if (o.threads >= 0) base["threads"] = o.threads;
     if (o.lr > 0) base["learning_rate"] = o.lr;
     if (!o.device.empty()) base["device"] = o.device;
+    if (!o.precision.empty()) base["precision"] = o.precision;
     return base;
 }
 
@@ -130,6 +131,8 @@ void addSweep(CLI::App& app) {
     cmd->add_option("--max-length", o->maxLength, "override: maximum length");
     cmd->add_option("--threads", o->threads, "override: LibTorch threads");
     cmd->add_option("--device", o->device, "override: device");
+    cmd->add_option("--precision", o->precision,
+                    "override: precision (auto | fp32 | tf32 | bf16 | fp16)");
     cmd->add_option("--seeds", o->seeds, "override: seeds, e.g. --seeds 1 2 3");
     cmd->add_option("--train-sizes", o->trainSizes,
                     "also vary the training-set size, e.g. --train-sizes 500 2000 0 (0 = all): a "

@@ -63,7 +63,7 @@ private:
 };
 
 struct TrainOptions {
-    std::string db, configFile, pooling;
+    std::string db, configFile, pooling, precision;
     std::shared_ptr<MethodOptions> methodOptions;
     train::RunConfig config;
     bool json = false;
@@ -98,7 +98,9 @@ json runSummary(const store::RunRecord& r) {
             {"tags", r.tags},
             {"error", r.error},
             {"knob", known ? json(knob->symbol) : json(nullptr)},
-            {"size", known ? json(train::knobValue(c)) : json(nullptr)}};
+            {"size", known ? json(train::knobValue(c)) : json(nullptr)},
+            {"precision", r.precision},
+            {"peak_memory_bytes", r.peakMemoryBytes}};
 }
 
 // Prints a stored run's outcome as `train` does.
@@ -107,8 +109,8 @@ void printRunResult(const store::RunRecord& r, bool asJson) {
         std::cout << runSummary(r).dump() << '\n';
     } else {
         std::cout << "run " << r.id << " " << store::toString(r.status) << " on " << r.device
-                  << " in " << duration(r.durationSeconds) << "\nbest dev (epoch " << r.bestEpoch
-                  << "):";
+                  << " (" << r.precision << ") in " << duration(r.durationSeconds)
+                  << "\nbest dev (epoch " << r.bestEpoch << "):";
         for (const auto& [k, v] : r.bestMetrics.items()) std::cout << " " << k << " " << v.get<double>();
         std::cout << "\nparameters: " << r.paramsTrainable << " trainable of " << r.paramsTotal << " ("
                   << std::fixed << std::setprecision(3) << r.params.value("trainable_percent", 0.0)
@@ -123,7 +125,7 @@ void runResume(TrainOptions& o, CLI::App* cmd) {
     std::vector<std::string> fixed = o.methodOptions->names();
     for (const char* other :
          {"--task", "--backbone", "--lr", "--epochs", "--batch-size", "--max-length", "--seed",
-          "--warmup", "--config", "--skip-malformed", "--train-size", "--pooling"})
+          "--warmup", "--config", "--skip-malformed", "--train-size", "--pooling", "--precision"})
         fixed.push_back(other);
     for (const auto& other : fixed)
         if (given(other.c_str()))
@@ -159,6 +161,7 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     if (given("--max-length")) c.maxLength = o.config.maxLength;
     if (given("--seed")) c.seed = o.config.seed;
     if (given("--device")) c.device = o.config.device;
+    if (given("--precision")) c.precision = train::parsePrecision(o.precision);
     if (given("--threads")) c.threads = o.config.threads;
     if (given("--skip-malformed")) c.skipMalformed = o.config.skipMalformed;
     if (given("--warmup")) c.warmupFraction = o.config.warmupFraction;
@@ -188,7 +191,7 @@ void printRunsCsv(const std::vector<store::RunRecord>& runs) {
         "top_k",      "init_std",   "learning_rate", "epochs",           "seed",
         "train_size", "device",     "params_total",  "params_trainable", "main_metric",
         "best_score", "best_epoch", "duration_s",    "created_at",       "notes",
-        "tags",       "knob",       "size"};
+        "tags",       "knob",       "size",          "precision",        "peak_memory_bytes"};
     for (size_t i = 0; i < cols.size(); ++i) std::cout << (i ? "," : "") << cols[i];
     std::cout << '\n';
     for (const auto& r : runs) {
@@ -219,6 +222,10 @@ void addTrain(CLI::App& app) {
     cmd->add_option("--max-length", c.maxLength, "maximum tokens per example (default 128)");
     cmd->add_option("--seed", c.seed, "random seed (default 1)");
     cmd->add_option("--device", c.device, "auto | cpu | cuda | cuda:N (default auto)");
+    cmd->add_option(
+           "--precision", o->precision,
+           "auto | fp32 | tf32 | bf16 | fp16 (default auto: bf16 on a GPU that has it, else fp32)")
+        ->check(CLI::IsMember({"auto", "fp32", "tf32", "bf16", "fp16"}));
     cmd->add_option("--threads", c.threads, "LibTorch threads (default: all cores)");
     cmd->add_option("--warmup", c.warmupFraction, "warmup fraction of the steps (default 0.1)");
     cmd->add_flag("--skip-malformed", c.skipMalformed, "skip and count malformed data rows");

@@ -1,5 +1,7 @@
 #pragma once
 // A task's examples and what it is evaluated with (no torch, no tokenization yet).
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>

@@ -7,6 +7,7 @@
 #include "model/hf_import.h"
 #include "text/tokenizer_files.h"
 #include "train/device.h"
+#include "train/gpu.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
 #include "train/task_params.h"
@@ -31,7 +32,13 @@ model::BertConfig taskModelConfig(const std::string& configPath, const std::vect
     return c;
 }
 
-std::string deviceName(const c10::Device& d) { return d.str(); }
+// "cpu", "cuda:0 (NVIDIA H200, 139.8 GiB, sm_90)"
+std::string deviceName(const c10::Device& d) {
+    if (d.is_cuda())
+        for (const auto& g : train::gpus())
+            if (g.index == d.index()) return d.str() + " (" + g.describe() + ")";
+    return d.str();
+}
 
 } // namespace
 
@@ -92,6 +99,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
 
         train::Trainer trainer(config, m, task, std::move(trainSet), std::move(devSet),
                                tok->padId());
+        st.precision = train::toString(trainer.precision().precision);
         trainer.setCheckpointPath(store.checkpointPath(id));
         int resumedAfter = 0;
         if (resume) {
@@ -111,6 +119,7 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         end.bestScore = r.bestScore;
         end.steps = r.steps;
         end.durationSeconds = r.trainSeconds;
+        end.peakMemoryBytes = r.peakMemoryBytes;
         end.taskParameters = r.taskParameters;
         store.finishRun(id, end);
         if (!r.cancelled) store.removeCheckpoint(id); // a cancelled run keeps it to resume

@@ -309,7 +309,12 @@ private:
 
     HttpResponse transfer(const FileMeta& m, const std::string& file, const fs::path& part,
                           int64_t offset, std::chrono::steady_clock::time_point start) {
-        std::unique_ptr<FILE, decltype(&std::fclose)> out(nullptr, std::fclose);
+        // A deleter type, not decltype(&fclose): glibc's attributes on fclose are not part of a
+        // type.
+        struct Close {
+            void operator()(FILE* f) const { std::fclose(f); }
+        };
+        std::unique_ptr<FILE, Close> out;
         HttpRequest q;
         q.url = m.url;
         q.headers = authHeaders();

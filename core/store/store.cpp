@@ -82,6 +82,12 @@ UPDATE runs SET train_size = CASE WHEN json_valid(config) THEN
     ELSE 0 END
   ELSE 0 END;
 )sql",
+    // 3: the precision a run computed in (resolved on its device: fp32, tf32, bf16, fp16) and
+    // its peak GPU memory; runs stored before computed in fp32.
+    R"sql(
+ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
+ALTER TABLE runs ADD COLUMN peak_memory_bytes INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
@@ -177,6 +183,9 @@ RunRecord readRun(const Row& row, const std::string& file) {
     }
     r.storedMethod = row.text("method");
     r.device = row.text("device");
+    // Files browsed read-only keep their schema: before version 3, runs computed in fp32.
+    if (row.has("precision")) r.precision = row.text("precision");
+    if (row.has("peak_memory_bytes")) r.peakMemoryBytes = row.integer("peak_memory_bytes");
     r.appVersion = row.text("app_version");
     r.torchVersion = row.text("torch_version");
     r.backboneId = row.text("backbone_id");
@@ -294,13 +303,23 @@ void Store::startRun(int64_t id, const RunStart& st) {
     requireWritable("start a run");
     Statement s = db_->prepare(
         "UPDATE runs SET status = 'running', started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-        "device = ?, torch_version = ?, backbone_id = ?, main_metric = ?, dev_note = ?, labels = ?, "
-        "params = ?, params_total = ?, params_trainable = ?, owner_host = ?, owner_pid = ? "
-        "WHERE id = ?");
-    s.bind(1, st.device).bind(2, st.torchVersion).bind(3, st.backboneId).bind(4, st.mainMetric)
-        .bind(5, st.devNote).bind(6, st.labels.dump()).bind(7, st.params.dump())
-        .bind(8, st.paramsTotal).bind(9, st.paramsTrainable).bind(10, hostName())
-        .bind(11, static_cast<int64_t>(getpid())).bind(12, id);
+        "device = ?, torch_version = ?, backbone_id = ?, main_metric = ?, dev_note = ?, labels = "
+        "?, "
+        "params = ?, params_total = ?, params_trainable = ?, owner_host = ?, owner_pid = ?, "
+        "precision = ? WHERE id = ?");
+    s.bind(1, st.device)
+        .bind(2, st.torchVersion)
+        .bind(3, st.backboneId)
+        .bind(4, st.mainMetric)
+        .bind(5, st.devNote)
+        .bind(6, st.labels.dump())
+        .bind(7, st.params.dump())
+        .bind(8, st.paramsTotal)
+        .bind(9, st.paramsTrainable)
+        .bind(10, hostName())
+        .bind(11, static_cast<int64_t>(getpid()))
+        .bind(12, st.precision)
+        .bind(13, id);
     s.run();
     if (db_->changes() != 1) throw Error(db_->path() + ": no run " + std::to_string(id));
 }
@@ -337,8 +356,9 @@ void Store::finishRun(int64_t id, const RunEnd& e) {
     Transaction t(*db_);
     Statement s = db_->prepare(
         "UPDATE runs SET status = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-        "error = ?, best_metrics = ?, final_metrics = ?, best_epoch = ?, best_score = ?, steps = ?, "
-        "duration_s = ?, owner_pid = NULL WHERE id = ?");
+        "error = ?, best_metrics = ?, final_metrics = ?, best_epoch = ?, best_score = ?, steps = "
+        "?, "
+        "duration_s = ?, peak_memory_bytes = ?, owner_pid = NULL WHERE id = ?");
     s.bind(1, std::string(toString(e.status)))
         .bind(2, e.error)
         .bind(3, e.bestMetrics.dump())
@@ -347,7 +367,8 @@ void Store::finishRun(int64_t id, const RunEnd& e) {
         .bind(6, e.bestScore)
         .bind(7, e.steps)
         .bind(8, e.durationSeconds)
-        .bind(9, id);
+        .bind(9, e.peakMemoryBytes)
+        .bind(10, id);
     s.run();
     if (!e.taskParameters.empty()) {
         Statement p = db_->prepare("INSERT OR REPLACE INTO task_params (run_id, data) VALUES (?, ?)");

@@ -15,7 +15,7 @@
 namespace adapterlab::store {
 
 /// 1: the first release; 2: train_size is a column.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 /// A run's (or a sweep's) state, stored as its name.
 enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Interrupted };
@@ -39,6 +39,8 @@ struct RunRecord {
     /// The method's id to show: the settings' own, or the stored column's when they did not parse.
     std::string methodId() const;
     std::string device, appVersion, torchVersion, backboneId;
+    std::string precision = "fp32"; ///< as computed (resolved on the device)
+    int64_t peakMemoryBytes = 0;    ///< peak GPU memory (0 on the CPU)
     nlohmann::json labels;         ///< class names (array) or null
     std::string mainMetric, devNote;
     int64_t paramsTotal = 0, paramsTrainable = 0;
@@ -80,6 +82,7 @@ struct SweepRecord {
 /// What a starting run records once its backbone and task are loaded.
 struct RunStart {
     std::string device, torchVersion, backboneId, mainMetric, devNote;
+    std::string precision = "fp32"; ///< resolved on the device
     nlohmann::json labels, params;
     int64_t paramsTotal = 0, paramsTrainable = 0;
 };
@@ -91,6 +94,7 @@ struct RunEnd {
     nlohmann::json bestMetrics, finalMetrics;
     int64_t bestEpoch = 0, steps = 0;
     double bestScore = 0, durationSeconds = 0;
+    int64_t peakMemoryBytes = 0;      ///< peak GPU memory (0 on the CPU)
     std::vector<char> taskParameters; ///< may be empty (failed before the first evaluation)
 };
 

@@ -67,6 +67,8 @@ std::vector<FieldError> RunConfig::check() const {
     if (trainSize < 0) fail("train_size", "training-set size must be >= 0 (0 = all examples)");
     if (device != "auto" && device != "cpu" && device.rfind("cuda", 0) != 0)
         fail("device", "device '" + device + "' is not auto, cpu, cuda or cuda:N");
+    else if (device == "cpu" && (precision == Precision::Tf32 || precision == Precision::Fp16))
+        fail("precision", "precision " + toString(precision) + " needs a CUDA device, not the CPU");
     return out;
 }
 
@@ -135,6 +137,7 @@ json RunConfig::toJson() const {
               {"clip_norm", clipNorm},
               {"seed", seed},
               {"device", device},
+              {"precision", toString(precision)},
               {"threads", threads},
               {"skip_malformed", skipMalformed},
               {"train_size", trainSize}};
@@ -162,10 +165,10 @@ json RunConfig::toJson() const {
 RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     if (!j.is_object()) throw Error(origin + ": expected a JSON object");
     static const std::set<std::string> known = {
-        "task",       "backbone",        "method",         "top_k",     "adapter_size",
-        "init_std",   "pooling",         "learning_rate",  "epochs",    "batch_size",
-        "max_length", "warmup_fraction", "weight_decay",   "clip_norm", "seed",
-        "device",     "threads",         "skip_malformed", "train_size"};
+        "task",       "backbone",        "method",         "top_k",      "adapter_size",
+        "init_std",   "pooling",         "learning_rate",  "epochs",     "batch_size",
+        "max_length", "warmup_fraction", "weight_decay",   "clip_norm",  "seed",
+        "device",     "threads",         "skip_malformed", "train_size", "precision"};
     for (const auto& [k, v] : j.items())
         if (!known.count(k) && std::find(methodSettings().begin(), methodSettings().end(), k) ==
                                    methodSettings().end())
@@ -247,6 +250,7 @@ RunConfig RunConfig::fromJson(const json& j, const std::string& origin) {
     parsed("adapter_placement", model::parsePlacement, c.adapter.placement);
     parsed("adapter_activation", model::parseActivation, c.adapter.activation);
     parsed("lora_targets", model::parseLoraTargets, c.lora.targets);
+    parsed("precision", parsePrecision, c.precision);
     if (j.contains("adapter_norm")) {
         if (!j["adapter_norm"].is_boolean())
             throw Error(origin + ": setting 'adapter_norm' must be true or false, got " +

@@ -2,6 +2,7 @@
 // Everything that defines a training run; serialisable to JSON and validated with clear messages.
 #include "model/config.h"
 #include "train/method.h"
+#include "train/precision.h"
 #include "util/field_error.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +43,8 @@ struct RunConfig {
     double clipNorm = 1.0;
     uint64_t seed = 1;
     std::string device = "auto"; ///< auto | cpu | cuda | cuda:N
+    /// Resolved per device when the run starts (train::planPrecision); the store records that.
+    Precision precision = Precision::Auto;
     int threads = 0;             ///< LibTorch intra-op threads; 0 = all cores
     bool skipMalformed = false;  ///< skip (and count) malformed data rows
     /// Training examples used: 0 = all, else a stratified sample of this many drawn with `seed`

@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/device.h"
+#include "train/gpu.h"
 #include "train/optimizer.h"
 #include "train/task_params.h"
 #include "util/atomic_file.h"
@@ -34,7 +35,8 @@ int positiveClass(const data::TaskData& task) {
 constexpr const char* kCheckpointFormat = "adapterlab-epoch-checkpoint";
 constexpr int kCheckpointVersion = 1;
 
-// The settings a checkpoint must share with the run resuming it (device and threads may change).
+// The settings a checkpoint must share with the run resuming it (device and threads may change;
+// the precision is the resolved one, fp32 for checkpoints written before the setting).
 nlohmann::json resumableSettings(const RunConfig& c) {
     nlohmann::json j = c.toJson();
     j.erase("device");
@@ -55,7 +57,28 @@ Metrics metricsFromJson(const nlohmann::json& j) {
     return m;
 }
 
+bool isOutOfMemory(const c10::Error& e) {
+    if (dynamic_cast<const c10::OutOfMemoryError*>(&e)) return true;
+    const std::string m = e.what();
+    return m.find("out of memory") != std::string::npos ||
+           m.find("can't allocate memory") != std::string::npos;
+}
+
 } // namespace
+
+void reportOutOfMemory(const std::function<void()>& step, const c10::Device& device,
+                       int64_t batchSize, int64_t maxLength) {
+    try {
+        step();
+    } catch (const c10::Error& e) {
+        if (!isOutOfMemory(e)) throw;
+        const std::string where = device.is_cuda() ? device.str() : "the CPU";
+        throw Error("out of memory on " + where + " at batch size " + std::to_string(batchSize) +
+                    " (maximum length " + std::to_string(maxLength) + "): try --batch-size " +
+                    std::to_string(std::max<int64_t>(1, batchSize / 2)) +
+                    ", a shorter --max-length, or --precision bf16 (" + firstLine(e.what()) + ")");
+    }
+}
 
 // An epoch checkpoint loaded by resumeFrom(), consumed by the next train().
 struct Trainer::ResumeState {
@@ -89,8 +112,11 @@ std::vector<std::string> freezeForMethod(model::BertModel& m, const MethodSpec& 
 Trainer::Trainer(RunConfig config, model::BertModel model, const data::TaskData& task,
                  data::EncodedSplit train, data::EncodedSplit dev, int64_t padId)
     : config_(std::move(config)), model_(std::move(model)), task_(task), train_(std::move(train)),
-      dev_(std::move(dev)), padId_(padId), device_(resolveDevice(config_.device)) {
+      dev_(std::move(dev)), padId_(padId), device_(resolveDevice(config_.device)),
+      plan_(planPrecision(config_.precision, device_)), scaler_(plan_.lossScaling) {
+    config_.precision = plan_.precision; // checkpoints hold the resolved precision
     config_.validateFor(model_->config());
+    applyMathFlags(plan_);
     model_->to(device_);
     model_->mergeLora(false); // LoRA trains (and is evaluated) as separate factors
     trainableNames_ = freezeForMethod(model_, config_.method);
@@ -101,11 +127,17 @@ torch::Tensor Trainer::loss(const torch::Tensor& logits, const std::vector<size_
     if (task_.regression) {
         std::vector<float> t;
         for (size_t i : idx) t.push_back(train_.targets[i]);
-        return torch::mse_loss(logits.squeeze(1), torch::tensor(t).to(device_));
+        return torch::mse_loss(logits.squeeze(1), onDevice(torch::tensor(t)));
     }
     std::vector<int64_t> y;
     for (size_t i : idx) y.push_back(train_.labels[i]);
-    return torch::nn::functional::cross_entropy(logits, torch::tensor(y).to(device_));
+    return torch::nn::functional::cross_entropy(logits, onDevice(torch::tensor(y)));
+}
+
+torch::Tensor Trainer::onDevice(const torch::Tensor& t) const {
+    if (!device_.is_cuda()) return t;
+    // Pinned host memory lets the copy overlap the previous step's kernels.
+    return t.pin_memory().to(device_, /*non_blocking=*/true);
 }
 
 TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* cancel) {
@@ -140,6 +172,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         secondsBefore = resume_->seconds;
         resume_.reset();
     }
+    if (device_.is_cuda()) resetPeakMemory(device_.index());
     const auto start = Clock::now();
     const auto elapsed = [&] { return secondsSince(start); };
     size_t examplesSeen = 0;
@@ -157,13 +190,27 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
             const double lr = scheduledLearningRate(config_.learningRate, step, total, config_.warmupFraction);
             setLearningRate(*optimizer, lr);
             const data::Batch b = data::collate(train_, idx, padId_);
-            const auto logits =
-                model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_));
-            auto l = loss(logits, idx);
-            optimizer->zero_grad();
-            l.backward();
-            torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
-            optimizer->step();
+            torch::Tensor l;
+            reportOutOfMemory(
+                [&] {
+                    torch::Tensor logits;
+                    {
+                        AutocastScope autocast(plan_);
+                        logits =
+                            model_->logits(onDevice(b.ids), onDevice(b.typeIds), onDevice(b.mask));
+                    }
+                    l = loss(logits.to(torch::kFloat),
+                             idx); // the loss in float32 in every precision
+                    optimizer->zero_grad();
+                    scaler_.scale(l).backward();
+                    const bool finite = scaler_.unscale(all);
+                    if (finite) {
+                        torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
+                        optimizer->step();
+                    }
+                    scaler_.update(finite);
+                },
+                device_, static_cast<int64_t>(idx.size()), config_.maxLength);
             ++step;
             examplesSeen += idx.size();
             if (observer) {
@@ -210,18 +257,29 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
     }
     result.steps = step;
     result.trainSeconds = secondsBefore + elapsed();
+    result.skippedSteps = scaler_.skippedSteps();
+    if (device_.is_cuda()) result.peakMemoryBytes = peakMemory(device_.index());
     if (result.bestEpoch == 0) result.bestScore = 0;
     return result;
 }
 
 void Trainer::saveCheckpoint(int epoch, int64_t step, double seconds, const TrainResult& r,
                              torch::optim::Optimizer& optimizer) const {
-    const nlohmann::json meta = {
-        {"format", kCheckpointFormat}, {"version", kCheckpointVersion},
-        {"epoch", epoch}, {"step", step}, {"seconds", seconds},
-        {"best_epoch", r.bestEpoch}, {"best_score", r.bestEpoch > 0 ? r.bestScore : 0.0},
-        {"best", metricsToJson(r.best)}, {"last", metricsToJson(r.last)},
-        {"parameters", trainableNames_}, {"settings", resumableSettings(config_)}};
+    nlohmann::json meta = {{"format", kCheckpointFormat},
+                           {"version", kCheckpointVersion},
+                           {"epoch", epoch},
+                           {"step", step},
+                           {"seconds", seconds},
+                           {"best_epoch", r.bestEpoch},
+                           {"best_score", r.bestEpoch > 0 ? r.bestScore : 0.0},
+                           {"best", metricsToJson(r.best)},
+                           {"last", metricsToJson(r.last)},
+                           {"parameters", trainableNames_},
+                           {"settings", resumableSettings(config_)}};
+    if (scaler_.enabled())
+        meta["loss_scaler"] = {{"scale", scaler_.currentScale()},
+                               {"good_steps", scaler_.goodSteps()},
+                               {"skipped_steps", scaler_.skippedSteps()}};
     torch::serialize::OutputArchive ar;
     ar.write("meta", c10::IValue(meta.dump()));
     auto named = model_->named_parameters();
@@ -265,8 +323,10 @@ CheckpointProgress Trainer::resumeFrom(const std::string& path) {
     // Compared as parsed: a checkpoint of an earlier build lacks settings added since (defaults).
     bool sameSettings = false;
     try {
-        sameSettings = resumableSettings(RunConfig::fromJson(meta.at("settings"))) ==
-                       resumableSettings(config_);
+        nlohmann::json settings = meta.at("settings");
+        if (settings.is_object() && !settings.contains("precision")) settings["precision"] = "fp32";
+        sameSettings =
+            resumableSettings(RunConfig::fromJson(settings)) == resumableSettings(config_);
     } catch (const std::exception&) {
     }
     if (!sameSettings) throw Error("checkpoint '" + path + "' belongs to other run settings");
@@ -299,6 +359,11 @@ CheckpointProgress Trainer::resumeFrom(const std::string& path) {
         st->partial.bestScore = meta.at("best_score").get<double>();
         st->partial.best = metricsFromJson(meta.at("best"));
         st->partial.last = metricsFromJson(meta.at("last"));
+        if (meta.contains("loss_scaler")) {
+            const auto& ls = meta.at("loss_scaler");
+            scaler_.restore(ls.at("scale").get<double>(), ls.at("good_steps").get<int64_t>(),
+                            ls.at("skipped_steps").get<int64_t>());
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error("checkpoint '" + path + "' is damaged: " + e.what());
     }
@@ -317,9 +382,14 @@ std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {
     std::vector<double> values(split.size());
     for (const auto& idx : data::makeBatches(split, 64, false, 0)) {
         const data::Batch b = data::collate(split, idx, padId_);
-        const auto logits =
-            model_->logits(b.ids.to(device_), b.typeIds.to(device_), b.mask.to(device_))
-                .to(torch::kCPU, torch::kFloat);
+        torch::Tensor logits;
+        reportOutOfMemory(
+            [&] {
+                AutocastScope autocast(plan_);
+                logits = model_->logits(onDevice(b.ids), onDevice(b.typeIds), onDevice(b.mask))
+                             .to(torch::kCPU, torch::kFloat);
+            },
+            device_, static_cast<int64_t>(idx.size()), config_.maxLength);
         const auto v = task_.regression ? logits.squeeze(1) : logits.argmax(1).to(torch::kFloat);
         const auto acc = v.contiguous();
         const float* p = acc.data_ptr<float>();

@@ -3,10 +3,12 @@
 // evaluation on dev after each epoch, best epoch wins) over a method's trainable parameters.
 #include "data/batching.h"
 #include "model/bert.h"
+#include "train/mixed_precision.h"
 #include "train/observer.h"
 #include "train/run_config.h"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +33,9 @@ struct TrainResult {
     /// the observer's callbacks (store writes, progress display).
     double observerSeconds = 0;
     double checkpointSeconds = 0; ///< time spent writing epoch checkpoints in this session
+    int64_t peakMemoryBytes =
+        0;                    ///< CUDA: the caching allocator's peak in this session (0 on the CPU)
+    int64_t skippedSteps = 0; ///< fp16: optimizer steps skipped for inf/NaN gradients
 };
 
 /// Metrics of predictions (class ids or regression values) against a split's gold labels.
@@ -70,6 +75,8 @@ public:
     std::vector<double> predictValues(const data::EncodedSplit& split);
 
     model::BertModel& model() { return model_; }
+    /// The run's precision resolved on its device.
+    const PrecisionPlan& precision() const { return plan_; }
     const std::vector<std::string>& trainableNames() const { return trainableNames_; }
 
 private:
@@ -77,6 +84,8 @@ private:
     void saveCheckpoint(int epoch, int64_t step, double seconds, const TrainResult& r,
                         torch::optim::Optimizer& optimizer) const;
     torch::Tensor loss(const torch::Tensor& logits, const std::vector<size_t>& idx) const;
+    /// A host batch tensor on the device (pinned and copied without blocking on CUDA).
+    torch::Tensor onDevice(const torch::Tensor& t) const;
 
     RunConfig config_;
     model::BertModel model_;
@@ -84,10 +93,17 @@ private:
     data::EncodedSplit train_, dev_;
     int64_t padId_;
     c10::Device device_;
+    PrecisionPlan plan_;
+    LossScaler scaler_{false};
     std::vector<std::string> trainableNames_;
     std::string checkpointPath_;
     std::unique_ptr<ResumeState> resume_;
 };
+
+/// Runs `step`; an out-of-memory error becomes an Error that names the device, the batch size
+/// and what to try (no crash, the run fails with that reason).
+void reportOutOfMemory(const std::function<void()>& step, const c10::Device& device,
+                       int64_t batchSize, int64_t maxLength);
 
 /// Sets requires_grad by the method; returns the trainable parameters' names.
 std::vector<std::string> freezeForMethod(model::BertModel& model, const MethodSpec& method);
