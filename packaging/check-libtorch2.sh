@@ -6,7 +6,8 @@
 #   packaging/check-libtorch2.sh --cuda     CUDA: core + CLI against libtorch-cuda-dev 2.6
 #                                           (compile and link only; there is no GPU here)
 #   options: --root DIR (default ~/.cache/adapterlab/trixie[-cuda]), --jobs N,
-#            --tests REGEX (ctest -R), --no-tests, --shell (a shell inside the root)
+#            --tests REGEX (ctest -R), --no-tests, --prepare (make the root only),
+#            --shell (a shell inside the root)
 #
 # The root is made once (CPU ~1.6 GB, ~6 min on a good mirror; CUDA ~7 GB) and reused; packages
 # added to the lists below are installed into an existing root. The source is bind-mounted
@@ -22,6 +23,7 @@ jobs="$(nproc)"
 tests_regex=""
 run_tests=1
 shell=0
+prepare=0
 root=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,7 +33,8 @@ while [ $# -gt 0 ]; do
     --tests) tests_regex="$2"; shift ;;
     --no-tests) run_tests=0 ;;
     --shell) shell=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --prepare) prepare=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "check-libtorch2: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -81,6 +84,10 @@ elif [ "$(printf '%s\n' "${packages[@]}")" != "$(cat "$stamp" 2>/dev/null)" ]; t
   printf '%s\n' "${packages[@]}" >"$stamp"
 fi
 made=$(date +%s)
+if [ "$prepare" = 1 ]; then
+  echo "check-libtorch2: $root ready in $((made - started)) s"
+  exit 0
+fi
 
 # Inside the root, in a private mount namespace: mounts vanish when the build ends, whatever
 # happens. /proc, /dev and /tmp for the tests; the sources read-only.

@@ -1,7 +1,8 @@
 #include "engine_info.h"
 
+#include "train/gpu.h"
+
 #include <ATen/Parallel.h>
-#include <torch/cuda.h>
 #include <torch/version.h>
 
 namespace adapterlab::ui {
@@ -9,9 +10,8 @@ namespace adapterlab::ui {
 EngineInfo engineInfo() {
     EngineInfo info;
     info.torchVersion = TORCH_VERSION;
-    const auto cuda = torch::cuda::device_count();
-    info.device = cuda > 0 ? "CUDA (" + std::to_string(cuda) + " device" + (cuda > 1 ? "s)" : ")")
-                           : std::string("CPU");
+    // "cuda:0 NVIDIA H200, 139.8 GiB, sm_90" per GPU, else the CPU.
+    info.device = train::gpus().empty() ? std::string("CPU") : train::gpuSummary();
     info.threads = at::get_num_threads();
     return info;
 }

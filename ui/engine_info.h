@@ -6,7 +6,7 @@ namespace adapterlab::ui {
 
 struct EngineInfo {
     std::string torchVersion;
-    std::string device; ///< "CUDA (N devices)" or "CPU"
+    std::string device; ///< each GPU ("cuda:0 NVIDIA H200, 139.8 GiB, sm_90") or "CPU"
     int threads = 1;
 };
 

@@ -146,6 +146,15 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     device->addItem("auto");
     device->addItem("cpu");
     for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i) device->addItem(QString("cuda:%1").arg(i));
+    device->setObjectName("device");
+    precision = new QComboBox;
+    precision->setObjectName("precision");
+    for (const auto p : train::allPrecisions())
+        precision->addItem(QString::fromStdString(train::toString(p)),
+                           QString::fromStdString(train::toString(p)));
+    precision->setToolTip(
+        tr("auto: bf16 on a GPU that has it, else fp32. tf32 and fp16 need a CUDA "
+           "device; bf16 on the CPU needs native bf16 (AVX512-BF16, AMX)."));
     preview = new QLabel;
     preview->setObjectName("preview");
     preview->setWordWrap(true);
@@ -265,6 +274,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Seed"), seed);
     form->addRow(tr("Training examples"), trainSize);
     form->addRow(tr("Device"), device);
+    form->addRow(tr("Precision"), precision);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(preview);
@@ -292,7 +302,7 @@ RunForm::RunForm(QWidget* parent) : QWidget(parent) {
     for (auto* s : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize, adapterLayers,
                     loraRank, prefixLength, prefixHidden})
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &RunForm::revalidate);
-    for (auto* c : {method, pooling, device, adapterPlacement, adapterActivation})
+    for (auto* c : {method, pooling, device, precision, adapterPlacement, adapterActivation})
         connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &RunForm::revalidate);
     connect(adapterNorm, &QCheckBox::toggled, this, &RunForm::revalidate);
     connect(prefixShift, &QCheckBox::toggled, this, &RunForm::revalidate);
@@ -328,6 +338,7 @@ std::map<std::string, QWidget*> RunForm::fieldWidgets() const {
             {"seed", seed},
             {"train_size", trainSize},
             {"device", device},
+            {"precision", precision},
             {"pooling", pooling},
             {"adapter_placement", adapterPlacement},
             {"adapter_activation", adapterActivation},
@@ -385,6 +396,7 @@ void RunForm::revalidate() {
     c.seed = static_cast<uint64_t>(seed->value());
     c.trainSize = trainSize->value();
     c.device = device->currentText().toStdString();
+    c.precision = train::parsePrecision(precision->currentData().toString().toStdString());
     bool ok = false;
     c.adapter.initStd = initStd->text().toDouble(&ok);
     if (!ok) c.adapter.initStd = std::nan("");
@@ -513,6 +525,7 @@ void RunForm::saveSettings(QSettings& s) const {
     s.setValue("initStd", initStd->text());
     s.setValue("learningRate", learningRate->text());
     s.setValue("device", device->currentText());
+    s.setValue("precision", precision->currentData());
     for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize,
                      adapterLayers, loraRank, prefixLength, prefixHidden})
         s.setValue(sp->objectName(), sp->value());
@@ -532,6 +545,8 @@ void RunForm::loadSettings(const QSettings& s) {
     if (get("initStd").isValid()) initStd->setText(get("initStd").toString());
     if (get("learningRate").isValid()) learningRate->setText(get("learningRate").toString());
     if (get("device").isValid()) device->setCurrentText(get("device").toString());
+    if (get("precision").isValid())
+        precision->setCurrentIndex(std::max(0, precision->findData(get("precision"))));
     for (auto* sp : {adapterSize, topK, epochs, batchSize, maxLength, seed, trainSize,
                      adapterLayers, loraRank, prefixLength, prefixHidden})
         if (get(sp->objectName()).isValid()) sp->setValue(get(sp->objectName()).toInt());

@@ -42,7 +42,7 @@ public:
 
     // Fields, public for tests and for the main window's wiring.
     QLineEdit *task, *backbone, *initStd, *learningRate;
-    QComboBox *method, *pooling, *device;
+    QComboBox *method, *pooling, *device, *precision;
     QSpinBox *adapterSize, *topK, *epochs, *batchSize, *maxLength, *seed, *trainSize;
     // The methods' own settings (shown for the method that reads them; see MethodInfo::settings).
     QComboBox *adapterPlacement, *adapterActivation;
