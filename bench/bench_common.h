@@ -55,7 +55,10 @@ double measureMatmulPeak(int64_t n, int repeats, const std::string& device = "cp
 int runSst2EpochBench(const std::string& dataDir, size_t limit, int repeats);
 int runOverheadBench(const std::string& dataDir, size_t limit, int repeats);
 int runAblationBench(int repeats, int64_t hidden, int examples);
+/// `anchor`: a second reference command (script included) timed in the same loop, e.g. PyTorch
+/// 2.6 with SDPA in the trixie root: "packaging/check-libtorch2.sh --python bench/reference/…
+/// --sdpa".
 int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats,
-                      const std::string& size);
+                      const std::string& size, const std::string& anchor);
 
 } // namespace adapterlab::bench

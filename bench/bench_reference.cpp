@@ -80,7 +80,7 @@ double timeEngine(model::BertModel& m, const train::MethodSpec& method, int step
 } // namespace
 
 int runReferenceBench(const std::string& python, const std::string& script, int steps, int repeats,
-                      const std::string& size) {
+                      const std::string& size, const std::string& anchor) {
     const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
     const model::BertConfig c = benchModel(size);
@@ -143,7 +143,8 @@ int runReferenceBench(const std::string& python, const std::string& script, int 
     std::printf("train step d=%lld L=%lld batch 32x128, %d threads, %d steps, median of %d:\n",
                 static_cast<long long>(c.hiddenSize), static_cast<long long>(c.numLayers), threads, steps, repeats);
     for (const char* method : {"full", "adapter"}) {
-        std::vector<double> engine, engineFull, reference;
+        std::vector<double> engine, engineFull, reference, second;
+        std::string secondTorch;
         for (int r = 0; r < repeats; ++r) {
             for (bool full : {false, true}) {
                 torch::manual_seed(1);
@@ -158,12 +159,31 @@ int runReferenceBench(const std::string& python, const std::string& script, int 
             }
             const json t = json::parse(runCommand(base + " --method " + method + " --steps " + std::to_string(steps)));
             reference.push_back(t["ms_per_step"].get<double>());
+            if (!anchor.empty()) {
+                const std::string cmd = anchor + " --config '" + cfg + "' --threads " +
+                                        std::to_string(threads) + " --method " + method +
+                                        " --steps " + std::to_string(steps);
+                const std::string got = runCommand(cmd);
+                try {
+                    const json a = json::parse(got);
+                    second.push_back(a["ms_per_step"].get<double>());
+                    secondTorch = a.value("torch", "?") + (a.value("sdpa", false) ? ", SDPA" : "");
+                } catch (const json::exception&) {
+                    std::fprintf(stderr, "second anchor failed (%s): %s\n", cmd.c_str(),
+                                 got.c_str());
+                    return 1;
+                }
+            }
         }
         std::printf("  %-8s engine %8.1f ms/step (whole last layer %8.1f), PyTorch %8.1f ms/step: "
                     "%.2fx the "
                     "reference's throughput (%.2fx with the whole last layer)\n",
                     method, median(engine), median(engineFull), median(reference),
                     median(reference) / median(engine), median(reference) / median(engineFull));
+        if (!second.empty())
+            std::printf("  %-8s second anchor (PyTorch %s) %8.1f ms/step: %.2fx its throughput\n",
+                        method, secondTorch.c_str(), median(second),
+                        median(second) / median(engine));
     }
     return maxDiff < 1e-4 ? 0 : 1;
 }

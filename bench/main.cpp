@@ -55,7 +55,14 @@ int main(int argc, char** argv) {
     ref->add_option("--steps", steps, "timed steps per run");
     std::string refSize = "small";
     ref->add_option("--size", refSize, "small (d 256, L 4) or base (d 768, L 12)");
-    ref->callback([&] { rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats, refSize); });
+    std::string anchor;
+    ref->add_option(
+        "--anchor", anchor,
+        "a second reference timed alongside, e.g. \"packaging/check-libtorch2.sh --python "
+        "bench/reference/bert_adapter_step.py --sdpa\" (PyTorch 2.6)");
+    ref->callback([&] {
+        rc = adapterlab::bench::runReferenceBench(python, script, steps, repeats, refSize, anchor);
+    });
     size_t limit = 2048;
     auto* sst2 = app.add_subcommand("sst2", "an SST-2 epoch: length bucketing vs fixed padding to 128");
     sst2->add_option("--limit", limit, "first N training sentences (0: all 67,349)");

@@ -7,7 +7,8 @@
 #                                           (compile and link only; there is no GPU here)
 #   options: --root DIR (default ~/.cache/adapterlab/trixie[-cuda]), --jobs N,
 #            --tests REGEX (ctest -R), --no-tests, --prepare (make the root only),
-#            --shell (a shell inside the root)
+#            --shell (a shell inside the root), --python ARGS... (python3 with PyTorch 2.6
+#            inside the root, the rest of the line its arguments: bench reference's second anchor)
 #
 # The root is made once (CPU ~1.6 GB, ~6 min on a good mirror; CUDA ~7 GB) and reused; packages
 # added to the lists below are installed into an existing root. The source is bind-mounted
@@ -24,6 +25,7 @@ tests_regex=""
 run_tests=1
 shell=0
 prepare=0
+python=()
 root=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,7 +36,8 @@ while [ $# -gt 0 ]; do
     --no-tests) run_tests=0 ;;
     --shell) shell=1 ;;
     --prepare) prepare=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --python) shift; python=("$@"); break ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "check-libtorch2: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -69,7 +72,7 @@ command -v mmdebstrap >/dev/null || {
 started=$(date +%s)
 stamp="$root/.adapterlab-packages"
 if [ ! -x "$root/usr/bin/apt-get" ]; then
-  echo "check-libtorch2: making a trixie root in $root ($components)"
+  echo >&2 "check-libtorch2: making a trixie root in $root ($components)"
   mkdir -p "$(dirname "$root")"
   rm -rf "$root.partial"
   # Made beside its final place and renamed: an interrupted mmdebstrap leaves no half root.
@@ -78,7 +81,7 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
   mv "$root.partial" "$root"
   printf '%s\n' "${packages[@]}" >"$stamp"
 elif [ "$(printf '%s\n' "${packages[@]}")" != "$(cat "$stamp" 2>/dev/null)" ]; then
-  echo "check-libtorch2: installing the packages added since $root was made"
+  echo >&2 "check-libtorch2: installing the packages added since $root was made"
   chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends ${packages[*]}"
   printf '%s\n' "${packages[@]}" >"$stamp"
@@ -108,12 +111,13 @@ else
     -DADAPTERLAB_BUILD_GUI=OFF -DADAPTERLAB_BUILD_TESTS=OFF \
     -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined \
     -DCMAKE_SHARED_LINKER_FLAGS=-Wl,--allow-shlib-undefined"
-  build="cmake --build $inner -j $jobs --target adapterlab-cli adapterlab-bench \
+  build="cmake --build $inner -j $jobs --target adapterlab-cli adapterlab-bench adapterlab-device-check \
     && grep -q libtorch_cuda $inner/build.ninja \
     && echo 'check-libtorch2: CUDA build compiled and linked (cuDNN not packaged: not run)'"
 fi
 what="$configure && $build"
 if [ "$shell" = 1 ]; then what="cd /src && exec bash -i"; fi
+if [ ${#python[@]} -gt 0 ]; then what="cd /src && exec python3 $(printf '%q ' "${python[@]}")"; fi
 
 shared_dir="$src/../shared"
 mkdir -p "$root/src" "$root/shared" "$root/build" "$root/tmp"
@@ -131,5 +135,5 @@ unshare --mount --propagation private bash -euo pipefail -c '
     LANG=C.UTF-8 TERM="${TERM:-dumb}" CCACHE_DIR=/root/.cache/ccache bash -c "$what"
 ' check "$root" "$src" "$shared_dir" "$what" || status=$?
 ended=$(date +%s)
-echo "check-libtorch2: $flavour done in $((ended - started)) s (root $((made - started)) s, build+tests $((ended - made)) s)"
+echo >&2 "check-libtorch2: $flavour done in $((ended - started)) s (root $((made - started)) s, build+tests $((ended - made)) s)"
 exit $status

@@ -316,7 +316,8 @@ private Q_SLOTS:
         train::exportAdapter(m, rc, AdapterFormat::AdapterHub, dir, "x");
         QProcess p;
         p.start(py, {"-c",
-                     "import sys, torch; sd = torch.load(sys.argv[1]); "
+                     // weights_only=True: PyTorch 2.6's default, which refuses unknown globals
+                     "import sys, torch; sd = torch.load(sys.argv[1], weights_only=True); "
                      "print(len(sd), "
                      "float(sd['bert.encoder.layer.0.output.adapters.x.adapter_up.weight'].sum()))",
                      QString::fromStdString(dir + "/pytorch_adapter.bin")});

@@ -91,6 +91,61 @@ private Q_SLOTS:
         QVERIFY(torch::equal(outputOf(dir), outputOf(fixture_->backbone)));
     }
 
+    // Our own torch.save writer (exports' *.bin): every dtype it writes reads back exactly here,
+    // and PyTorch loads it with weights_only=True (2.6's default), which refuses pickle_save's
+    // type tags.
+    void encodedStateDict() {
+        torch::manual_seed(3);
+        const std::vector<std::pair<std::string, torch::Tensor>> tensors = {
+            {"a.weight", torch::randn({3, 4})},
+            {"a.bias", torch::randn({4}).to(torch::kHalf)},
+            {"b.scale", torch::randn({2, 2}).to(torch::kBFloat16)},
+            {"b.t", torch::randn({4, 3}).t()}, // not contiguous: written contiguous
+            {"c.ids", torch::arange(5, torch::kLong) - 2},
+            {"c.d", torch::randn({2}, torch::kDouble)},
+            {"c.scalar", torch::tensor(1.5f).reshape({})}};
+        const auto bytes = model::encodeTorchStateDict(tensors);
+        const std::string file = path("encoded.bin");
+        std::ofstream(file, std::ios::binary)
+            .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        const auto back = model::readTorchStateDict(file);
+        QCOMPARE(back.size(), tensors.size());
+        for (size_t i = 0; i < tensors.size(); ++i) {
+            QCOMPARE(back[i].first, tensors[i].first);
+            QVERIFY2(back[i].second.scalar_type() == tensors[i].second.scalar_type(),
+                     back[i].first.c_str());
+            QVERIFY2(torch::equal(back[i].second, tensors[i].second), back[i].first.c_str());
+        }
+        QVERIFY(!testutil::errorOf([] {
+                     model::encodeTorchStateDict({{"x", torch::ones({2}, torch::kBool)}});
+                 }).empty());
+        const QString py = testutil::pythonWithTorch();
+        if (py.isEmpty()) QSKIP("no python3 with PyTorch (Debian: python3-torch)");
+        QProcess p;
+        p.start(py, {"-c",
+                     "import sys, torch; sd = torch.load(sys.argv[1], weights_only=True); "
+                     "print(type(sd).__name__, ' "
+                     "'.join(f'{k}:{str(v.dtype)[6:]}:{float(v.double().sum()):.6f}' "
+                     "for k, v in sd.items()))",
+                     QString::fromStdString(file)});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const QStringList got = QString(p.readAllStandardOutput()).trimmed().split(' ');
+        QCOMPARE(got.size(), int(tensors.size()) + 1);
+        QCOMPARE(got[0], QString("OrderedDict"));
+        for (size_t i = 0; i < tensors.size(); ++i) {
+            const QStringList g = got[int(i) + 1].split(':');
+            QCOMPARE(g[0], QString::fromStdString(tensors[i].first));
+            // The values, summed in float64 on both sides.
+            QCOMPARE(g[2], QString::number(
+                               tensors[i].second.to(torch::kDouble).sum().item<double>(), 'f', 6));
+        }
+        const QStringList dtypes = {"float32", "float16", "bfloat16", "float32",
+                                    "int64",   "float64", "float32"};
+        for (int i = 1; i < got.size(); ++i)
+            QCOMPARE(got[i].split(':')[1], dtypes[i - 1]);
+    }
+
     // Files written by PyTorch's own torch.save (an OrderedDict with _metadata, fp16 and bf16
     // tensors, a transposed view, two tensors sharing one storage, nn.Parameter).
     void realTorchSave() {

@@ -7,6 +7,8 @@ clipping at 1.0). Two modes:
   --check WEIGHTS BATCH : load all parameters from a safetensors file written by the C++ engine,
                           run one forward in eval mode on the batch, print logits and loss as JSON.
   --time                : time training steps on a synthetic batch, print one JSON line.
+--sdpa computes attention with F.scaled_dot_product_attention (PyTorch >= 2.0), as current
+Hugging Face BERT does by default, instead of the explicit softmax(QKᵀ/√d + mask)·V.
 Uses only torch and the standard library (the safetensors file is parsed by hand).
 """
 import argparse
@@ -29,6 +31,9 @@ class Adapter(nn.Module):
 
     def forward(self, h):  # [B, T, d] -> [B, T, d]
         return h + self.up(F.gelu(self.down(h)))
+
+
+SDPA = False  # set by --sdpa
 
 
 class Layer(nn.Module):
@@ -58,8 +63,12 @@ class Layer(nn.Module):
         a, s = self.attention, self.attention.self
         split = lambda t: t.view(B, T, self.heads, d // self.heads).transpose(1, 2)
         q, k, v = split(s.query(x)), split(s.key(x)), split(s.value(x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(d // self.heads) + bias
-        ctx = (F.dropout(torch.softmax(scores, -1), 0.1, self.training) @ v).transpose(1, 2).reshape(B, T, d)
+        if SDPA:  # [B, h, T, d/h]; the additive mask broadcasts over heads and queries
+            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=0.1 if self.training else 0.0)
+        else:
+            scores = q @ k.transpose(-1, -2) / math.sqrt(d // self.heads) + bias
+            ctx = F.dropout(torch.softmax(scores, -1), 0.1, self.training) @ v
+        ctx = ctx.transpose(1, 2).reshape(B, T, d)
         h = F.dropout(a.output.dense(ctx), 0.1, self.training)
         if self.m:
             h = a.output.adapter(h)
@@ -129,7 +138,10 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--check", nargs=2, metavar=("WEIGHTS", "BATCH"))
+    p.add_argument("--sdpa", action="store_true", help="attention through F.scaled_dot_product_attention")
     a = p.parse_args()
+    global SDPA
+    SDPA = a.sdpa
     torch.set_num_threads(a.threads)
     cfg = json.loads(a.config)
     m = a.adapter_size if a.method == "adapter" else 0
@@ -174,7 +186,8 @@ def main():
     for _ in range(a.steps):
         step()
     ms = (time.perf_counter() - t0) / a.steps * 1e3
-    print(json.dumps({"method": a.method, "ms_per_step": ms, "examples_per_s": B / (ms / 1e3)}))
+    print(json.dumps({"method": a.method, "ms_per_step": ms, "examples_per_s": B / (ms / 1e3),
+                      "torch": torch.__version__, "sdpa": a.sdpa}))
 
 
 if __name__ == "__main__":

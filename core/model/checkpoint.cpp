@@ -597,6 +597,122 @@ std::string fileFingerprint(const std::string& path) {
     return out;
 }
 
+namespace {
+
+// The pickle opcodes a state dict needs (protocol 2), written as torch.save writes them.
+class PickleWriter {
+public:
+    std::string bytes = "\x80\x02"; // PROTO 2
+    void global(const char* module, const char* name) {
+        bytes += 'c';
+        bytes += module;
+        bytes += '\n';
+        bytes += name;
+        bytes += '\n';
+    }
+    void text(const std::string& s) { // BINUNICODE
+        bytes += 'X';
+        appendLittle(static_cast<uint32_t>(s.size()), 4);
+        bytes += s;
+    }
+    void integer(int64_t v) {
+        if (v >= INT32_MIN && v <= INT32_MAX) { // BININT
+            bytes += 'J';
+            appendLittle(static_cast<uint32_t>(static_cast<int32_t>(v)), 4);
+        } else { // LONG1: 8 bytes two's complement
+            bytes += "\x8a\x08";
+            appendLittle(static_cast<uint64_t>(v), 8);
+        }
+    }
+    void tuple(const std::vector<int64_t>& values) {
+        if (values.empty()) {
+            bytes += ')'; // EMPTY_TUPLE
+            return;
+        }
+        bytes += '(';
+        for (int64_t v : values)
+            integer(v);
+        bytes += 't';
+    }
+    void emptyOrderedDict() {
+        global("collections", "OrderedDict");
+        bytes += ")R"; // EMPTY_TUPLE, REDUCE
+    }
+
+private:
+    void appendLittle(uint64_t v, int n) {
+        for (int k = 0; k < n; ++k)
+            bytes += static_cast<char>((v >> (8 * k)) & 0xff);
+    }
+};
+
+const char* storageName(torch::ScalarType t) {
+    switch (t) {
+    case torch::kFloat:
+        return "FloatStorage";
+    case torch::kDouble:
+        return "DoubleStorage";
+    case torch::kHalf:
+        return "HalfStorage";
+    case torch::kBFloat16:
+        return "BFloat16Storage";
+    case torch::kLong:
+        return "LongStorage";
+    case torch::kInt:
+        return "IntStorage";
+    default:
+        throw Error(std::string("torch.save format: no storage for dtype ") + c10::toString(t));
+    }
+}
+
+} // namespace
+
+std::vector<char>
+encodeTorchStateDict(const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
+    std::vector<torch::Tensor> data;
+    PickleWriter p;
+    p.emptyOrderedDict();
+    p.bytes += '('; // MARK: the items
+    for (const auto& [name, t] : tensors) {
+        const torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
+        const std::string key = std::to_string(data.size());
+        p.text(name);
+        // _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks)
+        p.global("torch._utils", "_rebuild_tensor_v2");
+        p.bytes += '(';
+        p.bytes += '('; // persistent id ('storage', type, key, location, numel)
+        p.text("storage");
+        p.global("torch", storageName(c.scalar_type()));
+        p.text(key);
+        p.text("cpu");
+        p.integer(c.numel());
+        p.bytes += "tQ"; // TUPLE, BINPERSID
+        p.integer(0);
+        p.tuple(c.sizes().vec());
+        p.tuple(c.strides().vec());
+        p.bytes += '\x89'; // NEWFALSE: requires_grad
+        p.emptyOrderedDict();
+        p.bytes += "tR";
+        data.push_back(c);
+    }
+    p.bytes += "u."; // SETITEMS, STOP
+    std::vector<char> out;
+    {
+        caffe2::serialize::PyTorchStreamWriter w([&](const void* buf, size_t n) {
+            const auto* b = static_cast<const char*>(buf);
+            out.insert(out.end(), b, b + n);
+            return n;
+        });
+        w.writeRecord("data.pkl", p.bytes.data(), p.bytes.size());
+        w.writeRecord("byteorder", "little", 6);
+        for (size_t i = 0; i < data.size(); ++i)
+            w.writeRecord("data/" + std::to_string(i), data[i].data_ptr(),
+                          static_cast<size_t>(data[i].numel()) * data[i].element_size());
+        w.writeEndOfFile();
+    }
+    return out;
+}
+
 std::vector<char> encodeTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                                 const std::map<std::string, std::string>& metadata) {
     std::vector<torch::Tensor> keep; // contiguous float copies alive until encoded

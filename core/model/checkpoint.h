@@ -51,6 +51,13 @@ private:
 /// anything but a dict of string -> tensor, storages out of bounds.
 std::vector<std::pair<std::string, torch::Tensor>> readTorchStateDict(const std::string& path);
 
+/// Named tensors as torch.save writes a state dict (an OrderedDict of _rebuild_tensor_v2 over
+/// torch.*Storage records, in the zip format): only the globals torch.load(weights_only=True) —
+/// PyTorch 2.6's default — allows, unlike LibTorch's pickle_save, whose type tags it refuses.
+/// Tensors keep their dtype (float, double, half, bfloat16, int64, int32).
+std::vector<char>
+encodeTorchStateDict(const std::vector<std::pair<std::string, torch::Tensor>>& tensors);
+
 /// Named tensors (any dtype or device) as a float32 safetensors image.
 std::vector<char> encodeTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                                 const std::map<std::string, std::string>& metadata);

@@ -10,7 +10,6 @@
 #include "util/json_file.h"
 
 #include <nlohmann/json.hpp>
-#include <torch/serialize.h>
 
 #include <filesystem>
 #include <fstream>
@@ -110,12 +109,9 @@ std::vector<char> safetensorsImage(const Named& tensors,
     return model::encodeTensors(tensors, meta);
 }
 
-// torch.save's zip format (LibTorch's pickle_save), for tools that read only *.bin.
+// torch.save's zip format, for tools that read only *.bin (loadable with weights_only=True).
 std::vector<char> torchSaveImage(const Named& tensors) {
-    c10::Dict<std::string, torch::Tensor> dict;
-    for (const auto& [name, t] : tensors)
-        dict.insert(name, t.contiguous());
-    return torch::pickle_save(dict);
+    return model::encodeTorchStateDict(tensors);
 }
 
 // Files made in DIR.partial, renamed to DIR at the end: a failed export leaves nothing.
