@@ -76,8 +76,13 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
   mkdir -p "$(dirname "$root")"
   rm -rf "$root.partial"
   # Made beside its final place and renamed: an interrupted mmdebstrap leaves no half root.
+  # nvidia-cudnn (libtorch-cuda's dependency) is only a downloader of NVIDIA's archive, and this
+  # machine reaches no NVIDIA server: its licence question is answered "I Decline", so its
+  # postinst downloads nothing and the package configures.
   mmdebstrap --variant=apt --components="$components" --include="$(IFS=,; echo "${packages[*]}")" \
-    --aptopt='APT::Install-Recommends "false"' trixie "$root.partial" "$mirror"
+    --aptopt='APT::Install-Recommends "false"' \
+    --essential-hook='echo "nvidia-cudnn nvidia-cudnn/question select I Decline" | chroot "$1" debconf-set-selections' \
+    trixie "$root.partial" "$mirror"
   mv "$root.partial" "$root"
   printf '%s\n' "${packages[@]}" >"$stamp"
 elif [ "$(printf '%s\n' "${packages[@]}")" != "$(cat "$stamp" 2>/dev/null)" ]; then
