@@ -127,8 +127,9 @@ int runTrainBench(int steps, int repeats, const std::string& sizes, const std::s
         wanted.push_back(train::parsePrecision(precisions.substr(at, comma - at)));
         at = comma + 1;
     }
+    std::vector<train::PrecisionPlan> plans; // resolved (and refused) before measuring anything
     for (auto p : wanted)
-        train::planPrecision(p, device); // refuse before measuring anything
+        plans.push_back(train::planPrecision(p, device));
     std::printf(
         "train step on %s (%s): batch 32, sequence 128, vocab 30522, %d threads, %d steps x "
         "%d repeats (median)\n",
@@ -146,13 +147,13 @@ int runTrainBench(int steps, int repeats, const std::string& sizes, const std::s
     for (const char* name : {"small", "base"}) {
         if (sizes.find(name) == std::string::npos) continue;
         const model::BertConfig c = benchModel(name);
-        for (const auto precision : wanted) {
+        for (const auto& plan : plans) {
             double fullMs = 0;
             for (auto method :
                  {train::Method::Full, train::Method::Adapter, train::Method::Pfeiffer,
                   train::Method::Parallel, train::Method::Lora, train::Method::Prefix,
                   train::Method::Ia3, train::Method::BitFit}) {
-                const train::RunConfig rc = syntheticRun(method, deviceSpec, precision);
+                const train::RunConfig rc = syntheticRun(method, deviceSpec, plan.precision);
                 Synthetic data(static_cast<size_t>(32 * steps), 128);
                 // The trainer's own clock covers the step loop only (not model construction).
                 torch::manual_seed(1);
@@ -178,9 +179,7 @@ int runTrainBench(int steps, int repeats, const std::string& sizes, const std::s
                 double evalPerSecond = 0;
                 {
                     torch::NoGradGuard guard;
-                    m->to(device); // the trainer moved it already on CUDA; the same on the CPU
-                    m->eval();
-                    const auto plan = train::planPrecision(precision, device);
+                    m->eval(); // on the device already: the trainer moved it
                     const data::Batch b = data::collate(data.train, std::vector<size_t>(32, 0), 0);
                     const auto ids = b.ids.to(device), types = b.typeIds.to(device),
                                mask = b.mask.to(device);
@@ -193,8 +192,7 @@ int runTrainBench(int steps, int repeats, const std::string& sizes, const std::s
                     const auto t = timeRepeats(repeats, forward);
                     evalPerSecond = 32.0 / median(t);
                 }
-                const std::string precName =
-                    train::toString(train::planPrecision(precision, device).precision);
+                const std::string precName = train::toString(plan.precision);
                 if (modelled)
                     std::printf(
                         "%-6s %-8s %-5s %12lld %12.1f %10.1f %10.1f %8.1f %8.1f%% %12.1f %6.0f MB",

@@ -204,6 +204,14 @@ void printRunsCsv(const std::vector<store::RunRecord>& runs) {
     }
 }
 
+// --precision's accepted values, from the one list of them.
+std::vector<std::string> precisionNames() {
+    std::vector<std::string> names;
+    for (const auto p : train::allPrecisions())
+        names.push_back(train::toString(p));
+    return names;
+}
+
 } // namespace
 
 void addTrain(CLI::App& app) {
@@ -225,7 +233,7 @@ void addTrain(CLI::App& app) {
     cmd->add_option(
            "--precision", o->precision,
            "auto | fp32 | tf32 | bf16 | fp16 (default auto: bf16 on a GPU that has it, else fp32)")
-        ->check(CLI::IsMember({"auto", "fp32", "tf32", "bf16", "fp16"}));
+        ->check(CLI::IsMember(precisionNames()));
     cmd->add_option("--threads", c.threads, "LibTorch threads (default: all cores)");
     cmd->add_option("--warmup", c.warmupFraction, "warmup fraction of the steps (default 0.1)");
     cmd->add_flag("--skip-malformed", c.skipMalformed, "skip and count malformed data rows");
