@@ -48,7 +48,7 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/adapterlab"
 # What the build needs in either flavour; the tests' Python reference needs python3-torch.
 common=(build-essential cmake ninja-build ccache pkg-config file
         libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev zlib1g-dev
-        libcurl4-openssl-dev libssl-dev libsentencepiece-dev python3)
+        libcurl4-openssl-dev libssl-dev libsentencepiece-dev libgloo-dev python3)
 if [ "$flavour" = cpu ]; then
   root="${root:-$cache/trixie}"
   components=main

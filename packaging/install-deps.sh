@@ -6,12 +6,15 @@ set -euo pipefail
 # wordnet-base, fortunes: the text of the built-in tasks (builtin:wordnet-pos, ...).
 # libcurl4-openssl-dev, libssl-dev: Hub downloads and their sha256; python3: the tests' local Hub
 # server; python3-torch: PyTorch's own torch.save/torch.load in the checkpoint and adapter tests.
+# libgloo-dev: the headers of c10d's Gloo process group (data-parallel training);
+# slurmctld, slurmd, slurm-client, munge: the single-node Slurm cluster the sweep tests submit to.
 # libsentencepiece-dev: XLM-R's tokenizer; sentencepiece: spm_train/spm_encode for its tests.
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libcli11-dev libicu-dev zlib1g-dev
   libcurl4-openssl-dev libssl-dev python3 python3-torch
   libsentencepiece-dev sentencepiece
+  libgloo-dev slurmctld slurmd slurm-client munge
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   xvfb xauth
   file desktop-file-utils appstream man-db

@@ -16,27 +16,7 @@
 
 namespace {
 
-struct Result {
-    int code;
-    QByteArray out, err;
-};
-
-Result runCli(const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(ADAPTERLAB_CLI, args);
-    p.waitForStarted();
-    p.write(input);
-    p.closeWriteChannel();
-    // Sanitizer builds are slow; a process that outlives the wait is a failure (-2), never the
-    // exit code 0 QProcess reports for a process it is still waiting on.
-    if (!p.waitForFinished(30 * 60 * 1000)) {
-        p.kill();
-        p.waitForFinished();
-        return {-2, p.readAllStandardOutput(), p.readAllStandardError()};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using testutil::runCli;
 
 QJsonObject parseLine(const QByteArray& line) { return QJsonDocument::fromJson(line).object(); }
 

@@ -50,6 +50,29 @@ inline QString pythonWithTorch() {
     return {};
 }
 
+/// adapterlab-cli's exit code (-1: crashed, -2: still running after 30 min) and output.
+struct Result {
+    int code;
+    QByteArray out, err;
+};
+
+inline Result runCli(const QStringList& args, const QByteArray& input = {}) {
+    QProcess p;
+    p.start(ADAPTERLAB_CLI, args);
+    p.waitForStarted();
+    p.write(input);
+    p.closeWriteChannel();
+    // Sanitizer builds are slow; a process that outlives the wait is a failure (-2), never the
+    // exit code 0 QProcess reports for a process it is still waiting on.
+    if (!p.waitForFinished(30 * 60 * 1000)) {
+        p.kill();
+        p.waitForFinished();
+        return {-2, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
 } // namespace testutil
 
 /// Skips the test with a clear message when a shared data file is absent.

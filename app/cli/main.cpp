@@ -1,5 +1,6 @@
 // adapterlab-cli: the headless front end (see docs/cli.md). main() only wires sub-commands.
 #include "commands.h"
+#include "launcher.h"
 #include "util/allocator.h"
 #include "util/error.h"
 
@@ -9,6 +10,7 @@
 
 int main(int argc, char** argv) {
     adapterlab::tuneAllocatorForTraining();
+    adapterlab::cli::setCommandLine(argc, argv);
     CLI::App app{"AdapterLab: bottleneck adapters for BERT, headless"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("adapterlab-cli ") + ADAPTERLAB_VERSION +

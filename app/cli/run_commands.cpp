@@ -1,10 +1,12 @@
 // train, runs, eval: the commands that work on an experiment file.
 #include "commands.h"
+#include "launcher.h"
 #include "method_options.h"
 
 #include "experiments/results.h"
 #include "experiments/run_job.h"
 #include "store/store.h"
+#include "train/distributed.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/json_file.h"
@@ -19,6 +21,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 namespace adapterlab::cli {
 namespace {
@@ -68,6 +71,8 @@ struct TrainOptions {
     train::RunConfig config;
     bool json = false;
     int64_t resume = 0;
+    int nproc = 1;
+    double distTimeout = 300; ///< seconds
 };
 
 json runSummary(const store::RunRecord& r) {
@@ -120,6 +125,44 @@ void printRunResult(const store::RunRecord& r, bool asJson) {
         throw Error("run " + std::to_string(r.id) + " was cancelled");
 }
 
+// Under torchrun's or srun's environment: this process's place in the data-parallel group.
+std::unique_ptr<train::ProcessGroup> joinProcessGroup(const TrainOptions& o) {
+    const auto env = train::DistributedEnv::fromEnvironment();
+    if (!env) return nullptr;
+    if (o.nproc > 1)
+        throw CLI::ValidationError("--nproc starts its own processes; under torchrun or srun "
+                                   "(WORLD_SIZE or SLURM_NTASKS set) leave it out");
+    const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(o.distTimeout * 1000));
+    return std::make_unique<train::ProcessGroup>(*env, timeout);
+}
+
+// --nproc N: this same command N times as the ranks of one run; each rank gets its share of
+// the cores unless --threads says otherwise (torchrun likewise sets one OpenMP thread).
+void launchTrainRanks(const TrainOptions& o) {
+    if (train::DistributedEnv::fromEnvironment())
+        throw CLI::ValidationError("--nproc starts its own processes; under torchrun or srun "
+                                   "(WORLD_SIZE or SLURM_NTASKS set) leave it out");
+    if (!train::distributedAvailable())
+        throw Error("--nproc: this build has no c10d backend (install libgloo-dev and rebuild)");
+    std::vector<std::string> args = withoutOption(commandLine(), "--nproc");
+    if (o.config.threads == 0) {
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        args.push_back("--threads");
+        args.push_back(std::to_string(std::max(1u, cores / static_cast<unsigned>(o.nproc))));
+    }
+    std::signal(SIGINT, onSigint);
+    std::signal(SIGTERM, onSigint);
+    const auto grace =
+        std::chrono::milliseconds(static_cast<int64_t>(o.distTimeout * 1000) + 10000);
+    const LaunchResult r = launchRanks(o.nproc, args, gCancel, grace);
+    if (r.rank0Killed) {
+        // Rank 0 owned the run: it is marked interrupted (resumable with --resume ID --nproc N).
+        store::Store store(o.db);
+        store.markInterrupted();
+    }
+    if (!r.failure.empty()) throw Error(r.failure);
+}
+
 void runResume(TrainOptions& o, CLI::App* cmd) {
     const auto given = [&](const char* name) { return cmd->get_option(name)->count() > 0; };
     std::vector<std::string> fixed = o.methodOptions->names();
@@ -131,14 +174,17 @@ void runResume(TrainOptions& o, CLI::App* cmd) {
         if (given(other.c_str()))
             throw CLI::ValidationError(std::string("--resume continues a stored run with its own "
                                                    "settings; ") + other + " cannot change them");
-    store::Store store(o.db);
-    const auto before = store.run(o.resume); // throws for an unknown run
+    if (o.nproc > 1) return launchTrainRanks(o);
     std::signal(SIGINT, onSigint);
     std::signal(SIGTERM, onSigint);
+    const auto group = joinProcessGroup(o);
+    if (group && group->rank() != 0) return experiments::followTraining(*group, &gCancel);
+    store::Store store(o.db);
+    const auto before = store.run(o.resume); // throws for an unknown run
     ProgressPrinter progress(before.config.epochs);
-    const int after = experiments::resumeRun(store, o.resume, &progress, &gCancel,
-                                             given("--device") ? o.config.device : "",
-                                             given("--threads") ? o.config.threads : -1);
+    const int after = experiments::resumeRun(
+        store, o.resume, &progress, &gCancel, given("--device") ? o.config.device : "",
+        given("--threads") ? o.config.threads : -1, group.get());
     std::cerr << (after > 0 ? "resumed run " + std::to_string(o.resume) + " after epoch " + std::to_string(after)
                             : "run " + std::to_string(o.resume) + " had no epoch checkpoint; it started over")
               << '\n';
@@ -169,12 +215,16 @@ void runTrain(TrainOptions& o, CLI::App* cmd) {
     if (c.task.empty() || c.backbone.empty())
         throw CLI::ValidationError("--task and --backbone are required (or in --config)");
     c.validate();
-    store::Store store(o.db);
-    store.markInterrupted();
+    if (o.nproc > 1) return launchTrainRanks(o);
     std::signal(SIGINT, onSigint);
     std::signal(SIGTERM, onSigint);
+    const auto group = joinProcessGroup(o);
+    if (group && group->rank() != 0) return experiments::followTraining(*group, &gCancel);
+    store::Store store(o.db);
+    store.markInterrupted();
     ProgressPrinter progress(c.epochs);
-    const int64_t id = experiments::runTraining(store, c, &progress, &gCancel);
+    const int64_t id = experiments::runTraining(store, c, &progress, &gCancel, std::nullopt,
+                                                std::nullopt, group.get());
     printRunResult(store.run(id), o.json);
 }
 
@@ -242,6 +292,14 @@ void addTrain(CLI::App& app) {
         "train on N examples: a sample stratified by label, drawn with the seed (default: all)");
     cmd->add_option("--config", o->configFile, "run.json with any of these settings");
     cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->add_option("--nproc", o->nproc,
+                    "data-parallel: train this run over N processes on this machine (c10d Gloo, "
+                    "loopback); under torchrun or srun the environment says it instead")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--dist-timeout", o->distTimeout,
+                    "data-parallel: seconds a rank waits for the others before the run fails "
+                    "(default 300)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--resume", o->resume,
                     "continue stored run ID from its last epoch checkpoint (--device/--threads may change)");
     cmd->callback([o, cmd] { runTrain(*o, cmd); });

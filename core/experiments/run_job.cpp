@@ -7,6 +7,7 @@
 #include "model/hf_import.h"
 #include "text/tokenizer_files.h"
 #include "train/device.h"
+#include "train/distributed.h"
 #include "train/gpu.h"
 #include "train/param_count.h"
 #include "train/predictor.h"
@@ -16,7 +17,9 @@
 
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 namespace adapterlab::experiments {
 namespace {
@@ -59,46 +62,81 @@ text::TokenizerPtr folderTokenizer(const model::HfModelFiles& files,
 
 namespace {
 
+// What a run trains on: the task, the backbone with the method's modules, the encoded splits.
+struct Prepared {
+    data::TaskData task;
+    model::HfModelFiles files;
+    model::BertConfig modelConfig;
+    model::BertModel model{nullptr};
+    text::TokenizerPtr tokenizer;
+    data::EncodedSplit train, dev;
+};
+
+std::unique_ptr<Prepared> prepareRun(const train::RunConfig& config) {
+    auto p = std::make_unique<Prepared>();
+    train::setThreads(config.threads);
+    data::LoadOptions lo;
+    lo.skipMalformed = config.skipMalformed;
+    p->task = data::loadTask(config.task, lo);
+    if (config.trainSize > 0) data::sampleTrainSplit(p->task, config.trainSize, config.seed);
+    p->files = model::HfModelFiles::inDirectory(config.backbone, true);
+    p->modelConfig = taskModelConfig(p->files.config, p->task.labels, p->task.regression);
+    config.validateFor(p->modelConfig);
+    torch::manual_seed(config.seed); // method modules' and head initialisation
+    p->model = model::BertModel(p->modelConfig, train::methodModules(config, true), true);
+    p->model->setPooling(config.pooling);
+    model::loadHfWeights(p->model, model::Checkpoint::load(p->files.weights), false);
+    p->tokenizer = folderTokenizer(p->files, p->modelConfig);
+    p->train = data::encodeSplit(p->task.train, *p->tokenizer, config.maxLength);
+    p->dev = data::encodeSplit(p->task.dev, *p->tokenizer, config.maxLength);
+    return p;
+}
+
+// Where this process runs: the host, and a Slurm job's coordinates when there is one.
+json runProvenance() {
+    json j = {{"host", store::hostName()}};
+    for (const auto& [var, key] : std::vector<std::pair<const char*, const char*>>{
+             {"SLURM_JOB_ID", "slurm_job_id"},
+             {"SLURM_ARRAY_JOB_ID", "slurm_array_job_id"},
+             {"SLURM_ARRAY_TASK_ID", "slurm_array_task_id"},
+             {"SLURMD_NODENAME", "node"}})
+        if (const char* v = std::getenv(var); v && *v) j[key] = v;
+    return j;
+}
+
+// The rendezvous key under which rank 0 tells the other ranks what to train.
+constexpr const char* kRunKey = "adapterlab/run";
+
 // A run end to end: `resume` continues the run from its epoch checkpoint instead of epoch 1.
+// With a process group, this is rank 0: it alone writes the store and the checkpoints.
 // Returns the epoch it resumed after (0: from the start).
 int trainStored(store::Store& store, const train::RunConfig& config, train::TrainObserver* observer,
-                 const std::atomic<bool>* cancel, int64_t id, bool resume,
-                 const std::string& expectedBackbone) {
+                const std::atomic<bool>* cancel, int64_t id, bool resume,
+                const std::string& expectedBackbone, train::ProcessGroup* group) {
+    bool told = false; // whether the other ranks know what to train
     try {
-        train::setThreads(config.threads);
         const auto device = train::resolveDevice(config.device);
-        data::LoadOptions lo;
-        lo.skipMalformed = config.skipMalformed;
-        data::TaskData task = data::loadTask(config.task, lo);
-        if (config.trainSize > 0) data::sampleTrainSplit(task, config.trainSize, config.seed);
-        const auto files = model::HfModelFiles::inDirectory(config.backbone, true);
-        const auto mcfg = taskModelConfig(files.config, task.labels, task.regression);
-        config.validateFor(mcfg);
-        torch::manual_seed(config.seed); // method modules' and head initialisation
-        model::BertModel m(mcfg, train::methodModules(config, true), true);
-        m->setPooling(config.pooling);
-        model::loadHfWeights(m, model::Checkpoint::load(files.weights), false);
-        const text::TokenizerPtr tok = folderTokenizer(files, mcfg);
-        auto trainSet = data::encodeSplit(task.train, *tok, config.maxLength);
-        auto devSet = data::encodeSplit(task.dev, *tok, config.maxLength);
-
-        const auto counts = train::countParameters(mcfg, config);
+        const auto p = prepareRun(config);
+        const auto counts = train::countParameters(p->modelConfig, config);
         store::RunStart st;
         st.device = deviceName(device);
         st.torchVersion = TORCH_VERSION;
-        st.backboneId = model::checkpointFingerprint(files.weights);
+        st.backboneId = model::checkpointFingerprint(p->files.weights);
         if (!expectedBackbone.empty() && st.backboneId != expectedBackbone)
             throw Error("backbone '" + config.backbone + "' changed since run " + std::to_string(id) +
                         " started (" + st.backboneId + " vs " + expectedBackbone + "); it cannot resume");
-        st.mainMetric = task.mainMetric;
-        st.devNote = task.devNote;
-        st.labels = task.regression ? json(nullptr) : json(task.labels);
+        st.mainMetric = p->task.mainMetric;
+        st.devNote = p->task.devNote;
+        st.labels = p->task.regression ? json(nullptr) : json(p->task.labels);
         st.params = counts.toJson();
         st.paramsTotal = counts.total;
         st.paramsTrainable = counts.trainable;
+        st.worldSize = group ? group->worldSize() : 1;
+        st.provenance = runProvenance();
 
-        train::Trainer trainer(config, m, task, std::move(trainSet), std::move(devSet),
-                               tok->padId());
+        train::Trainer trainer(config, p->model, p->task, std::move(p->train), std::move(p->dev),
+                               p->tokenizer->padId());
+        trainer.setProcessGroup(group);
         st.precision = train::toString(trainer.precision().precision);
         trainer.setCheckpointPath(store.checkpointPath(id));
         int resumedAfter = 0;
@@ -107,10 +145,17 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
             store.rewindRun(id, at.step, at.epoch); // forget the partial epoch it repeats
             resumedAfter = at.epoch;
         }
+        if (group) {
+            group->publish(kRunKey, json{{"config", config.toJson()},
+                                         {"checkpoint", resume ? store.checkpointPath(id) : ""}}
+                                        .dump());
+            told = true;
+        }
         store.startRun(id, st);
         StoreRecorder recorder(store, id, observer);
         const train::TrainResult r = trainer.train(&recorder, cancel);
         recorder.flush();
+        if (group) group->barrier(); // every rank ended the same last step
         store::RunEnd end;
         end.status = r.cancelled ? store::RunStatus::Cancelled : store::RunStatus::Finished;
         end.bestMetrics = r.best;
@@ -125,6 +170,13 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
         if (!r.cancelled) store.removeCheckpoint(id); // a cancelled run keeps it to resume
         return resumedAfter;
     } catch (const std::exception& e) {
+        if (group && !told) {
+            try {
+                group->publish(kRunKey, json{{"error", e.what()}}.dump());
+            } catch (const std::exception&) {
+                // The others then time out waiting; the error below is the one that matters.
+            }
+        }
         store::RunEnd end;
         end.status = store::RunStatus::Failed;
         end.error = e.what();
@@ -141,17 +193,19 @@ int trainStored(store::Store& store, const train::RunConfig& config, train::Trai
 
 int64_t runTraining(store::Store& store, const train::RunConfig& config,
                     train::TrainObserver* observer, const std::atomic<bool>* cancel,
-                    std::optional<int64_t> runId, std::optional<int64_t> sweepId) {
+                    std::optional<int64_t> runId, std::optional<int64_t> sweepId,
+                    train::ProcessGroup* group) {
     if (!store.writable())
         throw Error("experiment file '" + store.path() + "' is read-only: training is not possible");
     config.validate(); // nothing is written for a config that can never run
     const int64_t id = runId ? *runId : store.createRun(config, sweepId);
-    trainStored(store, config, observer, cancel, id, false, "");
+    trainStored(store, config, observer, cancel, id, false, "", group);
     return id;
 }
 
 int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer,
-              const std::atomic<bool>* cancel, const std::string& device, int threads) {
+              const std::atomic<bool>* cancel, const std::string& device, int threads,
+              train::ProcessGroup* group) {
     if (!store.writable())
         throw Error("experiment file '" + store.path() + "' is read-only: a run cannot resume");
     store.markInterrupted();
@@ -169,10 +223,27 @@ int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer
     if (!std::filesystem::is_regular_file(store.checkpointPath(runId))) {
         // Stopped before its first epoch ended (or queued): it starts over.
         store.requeueRun(runId);
-        trainStored(store, config, observer, cancel, runId, false, "");
+        trainStored(store, config, observer, cancel, runId, false, "", group);
         return 0;
     }
-    return trainStored(store, config, observer, cancel, runId, true, rec.backboneId);
+    return trainStored(store, config, observer, cancel, runId, true, rec.backboneId, group);
+}
+
+void followTraining(train::ProcessGroup& group, const std::atomic<bool>* cancel) {
+    const json told = json::parse(group.lookup(kRunKey), nullptr, false);
+    if (!told.is_object()) throw Error("distributed training: rank 0 sent an unreadable run");
+    if (told.contains("error"))
+        throw Error("distributed training: rank 0 could not start the run: " +
+                    told["error"].get<std::string>());
+    const train::RunConfig config = train::RunConfig::fromJson(told.at("config"), "rank 0's run");
+    const auto p = prepareRun(config);
+    train::Trainer trainer(config, p->model, p->task, std::move(p->train), std::move(p->dev),
+                           p->tokenizer->padId());
+    trainer.setProcessGroup(&group);
+    if (const auto checkpoint = told.value("checkpoint", ""); !checkpoint.empty())
+        trainer.resumeFrom(checkpoint); // rank 0's, on the file system they share
+    trainer.train(nullptr, cancel);
+    group.barrier();
 }
 
 LoadedRun loadRun(store::Store& store, int64_t runId) {

@@ -12,22 +12,34 @@
 #include <functional>
 #include <optional>
 
+namespace adapterlab::train {
+class ProcessGroup;
+}
+
 namespace adapterlab::experiments {
 
 /// Trains `config` and stores it (a new run, or the queued run `runId`). Failures are recorded
 /// as a failed run and rethrown; cancellation ends the run as cancelled. Returns the run id.
+/// Data-parallel: rank 0 of `group` calls this (it alone writes the store and checkpoints and
+/// tells the other ranks what to train), every other rank calls followTraining().
 int64_t runTraining(store::Store& store, const train::RunConfig& config,
                     train::TrainObserver* observer = nullptr,
                     const std::atomic<bool>* cancel = nullptr,
                     std::optional<int64_t> runId = std::nullopt,
-                    std::optional<int64_t> sweepId = std::nullopt);
+                    std::optional<int64_t> sweepId = std::nullopt,
+                    train::ProcessGroup* group = nullptr);
 
 /// Continues an interrupted, cancelled or failed run from its last epoch checkpoint (a run
 /// without one starts over). `device`/`threads` override the stored ones when given (the
 /// checkpoint is device-independent). Returns the epoch it resumed after (0: started over).
 int resumeRun(store::Store& store, int64_t runId, train::TrainObserver* observer = nullptr,
               const std::atomic<bool>* cancel = nullptr, const std::string& device = "",
-              int threads = -1);
+              int threads = -1, train::ProcessGroup* group = nullptr);
+
+/// A data-parallel rank other than 0: trains what rank 0 publishes (a new run or a resumed
+/// one, read from rank 0's checkpoint) without an experiment file. Throws Error when rank 0
+/// could not start the run or a peer stopped.
+void followTraining(train::ProcessGroup& group, const std::atomic<bool>* cancel = nullptr);
 
 /// The model folder's tokenizer (text/tokenizer_files.h), checked against the model it feeds:
 /// no id beyond its embeddings, token types a pair needs.

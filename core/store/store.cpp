@@ -88,15 +88,15 @@ UPDATE runs SET train_size = CASE WHEN json_valid(config) THEN
 ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
 ALTER TABLE runs ADD COLUMN peak_memory_bytes INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: how many data-parallel processes trained a run, and where it ran (host, and a Slurm
+    // job's id, array index and node); runs stored before ran in one process, here.
+    R"sql(
+ALTER TABLE runs ADD COLUMN world_size INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE runs ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kSchemaVersion, "one migration per schema version");
-
-std::string hostName() {
-    char buf[256] = {};
-    gethostname(buf, sizeof buf - 1);
-    return buf;
-}
 
 bool processAlive(int64_t pid) {
     if (pid <= 0) return false;
@@ -186,6 +186,8 @@ RunRecord readRun(const Row& row, const std::string& file) {
     // Files browsed read-only keep their schema: before version 3, runs computed in fp32.
     if (row.has("precision")) r.precision = row.text("precision");
     if (row.has("peak_memory_bytes")) r.peakMemoryBytes = row.integer("peak_memory_bytes");
+    if (row.has("world_size")) r.worldSize = row.integer("world_size");
+    if (row.has("provenance")) r.provenance = row.object("provenance", json::object());
     r.appVersion = row.text("app_version");
     r.torchVersion = row.text("torch_version");
     r.backboneId = row.text("backbone_id");
@@ -209,6 +211,12 @@ RunRecord readRun(const Row& row, const std::string& file) {
 }
 
 } // namespace
+
+std::string hostName() {
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
 
 std::string RunRecord::methodId() const {
     if (configError.empty() || storedMethod.empty()) return train::toString(config.method.method);
@@ -306,7 +314,7 @@ void Store::startRun(int64_t id, const RunStart& st) {
         "device = ?, torch_version = ?, backbone_id = ?, main_metric = ?, dev_note = ?, labels = "
         "?, "
         "params = ?, params_total = ?, params_trainable = ?, owner_host = ?, owner_pid = ?, "
-        "precision = ? WHERE id = ?");
+        "precision = ?, world_size = ?, provenance = ? WHERE id = ?");
     s.bind(1, st.device)
         .bind(2, st.torchVersion)
         .bind(3, st.backboneId)
@@ -319,7 +327,9 @@ void Store::startRun(int64_t id, const RunStart& st) {
         .bind(10, hostName())
         .bind(11, static_cast<int64_t>(getpid()))
         .bind(12, st.precision)
-        .bind(13, id);
+        .bind(13, st.worldSize)
+        .bind(14, st.provenance.dump())
+        .bind(15, id);
     s.run();
     if (db_->changes() != 1) throw Error(db_->path() + ": no run " + std::to_string(id));
 }

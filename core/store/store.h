@@ -14,8 +14,12 @@
 
 namespace adapterlab::store {
 
-/// 1: the first release; 2: train_size is a column.
-constexpr int kSchemaVersion = 3;
+/// 1: the first release; 2: train_size is a column; 3: precision and peak memory; 4: world size
+/// and provenance.
+constexpr int kSchemaVersion = 4;
+
+/// This machine's name as runs record it (owner_host, provenance).
+std::string hostName();
 
 /// A run's (or a sweep's) state, stored as its name.
 enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Interrupted };
@@ -41,6 +45,8 @@ struct RunRecord {
     std::string device, appVersion, torchVersion, backboneId;
     std::string precision = "fp32"; ///< as computed (resolved on the device)
     int64_t peakMemoryBytes = 0;    ///< peak GPU memory (0 on the CPU)
+    int64_t worldSize = 1;          ///< data-parallel processes that trained it
+    nlohmann::json provenance = nlohmann::json::object(); ///< RunStart::provenance
     nlohmann::json labels;         ///< class names (array) or null
     std::string mainMetric, devNote;
     int64_t paramsTotal = 0, paramsTrainable = 0;
@@ -83,6 +89,10 @@ struct SweepRecord {
 struct RunStart {
     std::string device, torchVersion, backboneId, mainMetric, devNote;
     std::string precision = "fp32"; ///< resolved on the device
+    int64_t worldSize = 1;          ///< data-parallel processes
+    /// Where it ran: {"host": …} and, under Slurm, "slurm_job_id", "slurm_array_job_id",
+    /// "slurm_array_task_id", "node".
+    nlohmann::json provenance = nlohmann::json::object();
     nlohmann::json labels, params;
     int64_t paramsTotal = 0, paramsTrainable = 0;
 };

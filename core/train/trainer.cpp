@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "train/device.h"
+#include "train/distributed.h"
 #include "train/gpu.h"
 #include "train/optimizer.h"
 #include "train/task_params.h"
@@ -122,6 +123,14 @@ Trainer::Trainer(RunConfig config, model::BertModel model, const data::TaskData&
     trainableNames_ = freezeForMethod(model_, config_.method);
 }
 
+void Trainer::setProcessGroup(ProcessGroup* group) {
+    if (group && group->worldSize() > 1 && device_.is_cuda())
+        throw Error("data-parallel training runs on the CPU (c10d Gloo); NCCL for " +
+                    device_.str() +
+                    " is not in this build: train on one GPU per run, or --device cpu");
+    group_ = group && group->worldSize() > 1 ? group : nullptr;
+}
+
 torch::Tensor Trainer::loss(const torch::Tensor& logits, const std::vector<size_t>& idx) const {
     // logits: [B, C] -> scalar
     if (task_.regression) {
@@ -172,25 +181,47 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
         secondsBefore = resume_->seconds;
         resume_.reset();
     }
+    const int world = group_ ? group_->worldSize() : 1;
+    const int rank = group_ ? group_->rank() : 0;
+    const int64_t reducedBefore = group_ ? group_->bytesReduced() : 0;
+    if (group_) group_->broadcast(all); // same start on every rank, as DDP does
     if (device_.is_cuda()) resetPeakMemory(device_.index());
     const auto start = Clock::now();
     const auto elapsed = [&] { return secondsSince(start); };
     size_t examplesSeen = 0;
     for (int epoch = firstEpoch; epoch <= config_.epochs && !result.cancelled; ++epoch) {
         // Dropout masks from a seed per epoch, so a resumed run draws what an unbroken one would.
-        torch::manual_seed(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch) * 7919ULL);
+        // Each rank draws its own masks (as in DDP): with dropout, N ranks match one process
+        // in distribution, not bit for bit.
+        torch::manual_seed(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch) * 7919ULL +
+                           static_cast<uint64_t>(rank) * 104729ULL);
         model_->train();
         const auto batches = data::makeBatches(train_, static_cast<size_t>(config_.batchSize), true,
                                                config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
         for (const auto& idx : batches) {
-            if (cancel && cancel->load()) {
+            const bool stopHere = cancel && cancel->load();
+            if (stopHere && !group_) {
                 result.cancelled = true;
                 break;
             }
             const double lr = scheduledLearningRate(config_.learningRate, step, total, config_.warmupFraction);
             setLearningRate(*optimizer, lr);
-            const data::Batch b = data::collate(train_, idx, padId_);
+            // This rank's contiguous slice of the global batch, weighted by its share. A rank
+            // left without an example runs one at weight 0, so that its graph, and which
+            // gradients exist, match the other ranks'.
+            std::vector<size_t> mine = idx;
+            double share = 1;
+            if (group_) {
+                const size_t n = idx.size();
+                mine.assign(idx.begin() + static_cast<std::ptrdiff_t>(n * rank / world),
+                            idx.begin() + static_cast<std::ptrdiff_t>(n * (rank + 1) / world));
+                share = static_cast<double>(mine.size()) / static_cast<double>(n);
+                if (mine.empty()) mine = {idx.front()};
+            }
+            const data::Batch b = data::collate(train_, mine, padId_);
             torch::Tensor l;
+            double lossValue = 0;
+            bool stopAll = stopHere;
             reportOutOfMemory(
                 [&] {
                     torch::Tensor logits;
@@ -200,9 +231,24 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                             model_->logits(onDevice(b.ids), onDevice(b.typeIds), onDevice(b.mask));
                     }
                     l = loss(logits.to(torch::kFloat),
-                             idx); // the loss in float32 in every precision
+                             mine); // the loss in float32 in every precision
+                    if (group_) l = l * share;
                     optimizer->zero_grad();
                     scaler_.scale(l).backward();
+                    if (group_) {
+                        // One all-reduce for the gradients, the loss and the stop flag: [2]
+                        const auto status =
+                            torch::tensor({l.detach().to(torch::kCPU, torch::kFloat).item<float>(),
+                                           stopHere ? 1.f : 0.f});
+                        std::vector<torch::Tensor> reduced{status};
+                        for (const auto& p : all)
+                            if (p.grad().defined()) reduced.push_back(p.grad());
+                        group_->allreduceSum(reduced);
+                        lossValue = status[0].item<double>();
+                        stopAll = status[1].item<float>() > 0;
+                    } else {
+                        lossValue = l.item<double>();
+                    }
                     const bool finite = scaler_.unscale(all);
                     if (finite) {
                         torch::nn::utils::clip_grad_norm_(all, config_.clipNorm);
@@ -210,7 +256,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                     }
                     scaler_.update(finite);
                 },
-                device_, static_cast<int64_t>(idx.size()), config_.maxLength);
+                device_, static_cast<int64_t>(mine.size()), config_.maxLength);
             ++step;
             examplesSeen += idx.size();
             if (observer) {
@@ -220,13 +266,17 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
                 s.step = step;
                 s.totalSteps = total;
                 s.epoch = epoch;
-                s.loss = l.item<double>();
+                s.loss = lossValue;
                 s.learningRate = lr;
                 s.examplesPerSecond = seconds > 0 ? static_cast<double>(examplesSeen) / seconds : 0;
                 const auto stepsNow = static_cast<double>(step - (firstEpoch - 1) * static_cast<int64_t>(batchesPerEpoch));
                 s.etaSeconds = seconds / stepsNow * static_cast<double>(total - step);
                 observer->onStep(s);
                 result.observerSeconds += secondsSince(reportStart);
+            }
+            if (stopAll) { // data-parallel: a cancel on any rank stops all after this step
+                result.cancelled = true;
+                break;
             }
         }
         if (result.cancelled) break;
@@ -258,6 +308,7 @@ TrainResult Trainer::train(TrainObserver* observer, const std::atomic<bool>* can
     result.steps = step;
     result.trainSeconds = secondsBefore + elapsed();
     result.skippedSteps = scaler_.skippedSteps();
+    if (group_) result.reducedBytes = group_->bytesReduced() - reducedBefore;
     if (device_.is_cuda()) result.peakMemoryBytes = peakMemory(device_.index());
     if (result.bestEpoch == 0) result.bestScore = 0;
     return result;
@@ -380,7 +431,13 @@ std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {
     torch::NoGradGuard guard;
     model_->eval();
     std::vector<double> values(split.size());
-    for (const auto& idx : data::makeBatches(split, 64, false, 0)) {
+    const auto batches = data::makeBatches(split, 64, false, 0);
+    for (size_t k = 0; k < batches.size(); ++k) {
+        // Data-parallel: rank r predicts batches r, r + N, …; the sum over ranks fills them all.
+        if (group_ &&
+            static_cast<int>(k % static_cast<size_t>(group_->worldSize())) != group_->rank())
+            continue;
+        const auto& idx = batches[k];
         const data::Batch b = data::collate(split, idx, padId_);
         torch::Tensor logits;
         reportOutOfMemory(
@@ -393,8 +450,12 @@ std::vector<double> Trainer::predictValues(const data::EncodedSplit& split) {
         const auto v = task_.regression ? logits.squeeze(1) : logits.argmax(1).to(torch::kFloat);
         const auto acc = v.contiguous();
         const float* p = acc.data_ptr<float>();
-        for (size_t k = 0; k < idx.size(); ++k) values[idx[k]] = p[k];
+        for (size_t i = 0; i < idx.size(); ++i)
+            values[idx[i]] = p[i];
     }
+    if (group_) // [n] float64: class ids and regression values are exact in it
+        group_->allreduceSum({torch::from_blob(values.data(), {static_cast<int64_t>(values.size())},
+                                               torch::kDouble)});
     return values;
 }
 

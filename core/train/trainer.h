@@ -20,6 +20,8 @@ class Optimizer;
 
 namespace adapterlab::train {
 
+class ProcessGroup;
+
 struct TrainResult {
     Metrics best;           ///< dev metrics of the best epoch
     Metrics last;           ///< dev metrics of the last evaluated epoch
@@ -36,6 +38,7 @@ struct TrainResult {
     int64_t peakMemoryBytes =
         0;                    ///< CUDA: the caching allocator's peak in this session (0 on the CPU)
     int64_t skippedSteps = 0; ///< fp16: optimizer steps skipped for inf/NaN gradients
+    int64_t reducedBytes = 0; ///< data-parallel: gradient (and status) bytes this rank all-reduced
 };
 
 /// Metrics of predictions (class ids or regression values) against a split's gold labels.
@@ -64,6 +67,12 @@ public:
     /// After each epoch, train() writes the trainable weights, optimizer state and the best epoch
     /// so far to `path` (atomically, replacing the previous epoch's). Empty: no checkpoints.
     void setCheckpointPath(std::string path) { checkpointPath_ = std::move(path); }
+    /// Data-parallel training: every rank of `group` runs this same configuration; each takes
+    /// its slice of every global batch, the trainable parameters' gradients are summed over the
+    /// ranks (each rank's loss is weighted by its share of the batch, so the sum is the global
+    /// batch's mean), and evaluation splits the dev batches among the ranks. Only the caller
+    /// decides who records: give rank 0 the observer and the checkpoint path. CPU only (Gloo).
+    void setProcessGroup(ProcessGroup* group);
     /// Loads an epoch checkpoint of this same run configuration (device and threads may differ);
     /// the next train() continues after its epoch and, on the CPU, ends bit-identical to a run
     /// that was never stopped. Throws Error naming the file when it is unreadable, not a
@@ -98,6 +107,7 @@ private:
     std::vector<std::string> trainableNames_;
     std::string checkpointPath_;
     std::unique_ptr<ResumeState> resume_;
+    ProcessGroup* group_ = nullptr;
 };
 
 /// Runs `step`; an out-of-memory error becomes an Error that names the device, the batch size
