@@ -125,15 +125,16 @@ void printRunResult(const store::RunRecord& r, bool asJson) {
         throw Error("run " + std::to_string(r.id) + " was cancelled");
 }
 
-// Under torchrun's or srun's environment: this process's place in the data-parallel group.
+std::chrono::milliseconds distTimeout(const TrainOptions& o) {
+    return std::chrono::milliseconds(static_cast<int64_t>(o.distTimeout * 1000));
+}
+
+// Under torchrun's or srun's environment: this process's place in the data-parallel group
+// (--nproc launches before this is reached).
 std::unique_ptr<train::ProcessGroup> joinProcessGroup(const TrainOptions& o) {
     const auto env = train::DistributedEnv::fromEnvironment();
     if (!env) return nullptr;
-    if (o.nproc > 1)
-        throw CLI::ValidationError("--nproc starts its own processes; under torchrun or srun "
-                                   "(WORLD_SIZE or SLURM_NTASKS set) leave it out");
-    const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(o.distTimeout * 1000));
-    return std::make_unique<train::ProcessGroup>(*env, timeout);
+    return std::make_unique<train::ProcessGroup>(*env, distTimeout(o));
 }
 
 // --nproc N: this same command N times as the ranks of one run; each rank gets its share of
@@ -152,8 +153,7 @@ void launchTrainRanks(const TrainOptions& o) {
     }
     std::signal(SIGINT, onSigint);
     std::signal(SIGTERM, onSigint);
-    const auto grace =
-        std::chrono::milliseconds(static_cast<int64_t>(o.distTimeout * 1000) + 10000);
+    const auto grace = distTimeout(o) + std::chrono::seconds(10);
     const LaunchResult r = launchRanks(o.nproc, args, gCancel, grace);
     if (r.rank0Killed) {
         // Rank 0 owned the run: it is marked interrupted (resumable with --resume ID --nproc N).
